@@ -1,0 +1,1 @@
+"""The ``radgen`` command line: a thin layer over the Python API."""

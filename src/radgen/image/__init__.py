@@ -1,0 +1,1 @@
+"""Image generative models (VAE, GAN, diffusion), the classifier, and their training tasks."""

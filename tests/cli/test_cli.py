@@ -1,0 +1,92 @@
+"""The CLI lists its commands, runs the demo, and turns bad input into one clear line."""
+
+import numpy as np
+import pytest
+
+from radgen.io import MedicalImage, write_dicom_series
+
+
+def test_help_lists_the_commands(cli):
+    code, out, _ = cli("--help")
+    assert code == 0
+    for command in ("demo", "doctor", "image", "info"):
+        assert command in out
+
+
+def test_demo_writes_a_montage_and_refuses_to_overwrite(cli, tmp_path):
+    code, out, _ = cli("demo", "--out", tmp_path / "demo")
+    assert code == 0 and "1214" in out
+    assert (tmp_path / "demo" / "figures" / "real_montage.png").stat().st_size > 1000
+    code, _, err = cli("demo", "--out", tmp_path / "demo")
+    assert code == 2 and "--overwrite" in err
+
+
+def test_doctor_reports_assets_and_device(cli):
+    code, out, _ = cli("doctor")
+    assert code == 0 and "pneumoniamnist" in out and "device" in out
+
+
+def test_info_reads_real_dicom(cli, dicom_dir):
+    code, out, _ = cli("info", dicom_dir / "693_UNCI.dcm")
+    assert code == 0 and "CT" in out and "synthetic False" in out
+
+
+def _two_series(root):
+    write_dicom_series(MedicalImage(np.zeros((4, 4, 2), np.float32)), root / "a")
+    write_dicom_series(MedicalImage(np.ones((4, 4, 2), np.float32)), root / "b")
+    for f in (root / "b").iterdir():
+        f.rename(root / "a" / f"b_{f.name}")
+    return root / "a"
+
+
+def _nan_nifti(root):
+    import nibabel as nib
+
+    nib.save(nib.Nifti1Image(np.full((3, 3, 3), np.nan, np.float32), np.eye(4)), root / "n.nii")
+    return root / "n.nii"
+
+
+def _corrupt(root):
+    (root / "c.dcm").write_bytes(b"DICM" * 10)
+    return root / "c.dcm"
+
+
+def _text(root):
+    (root / "r.txt").write_text("report")
+    return root / "r.txt"
+
+
+def _empty(root):
+    (root / "empty").mkdir()
+    return root / "empty"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_corrupt, "DICOM"),
+        (_text, "unsupported file type"),
+        (_empty, "empty"),
+        (_two_series, "mismatched series"),
+        (_nan_nifti, "NaN"),
+        (lambda root: root / "nowhere.nii.gz", "no such file"),
+    ],
+)
+def test_bad_input_gives_one_clear_line(cli, tmp_path, make, message):
+    path = make(tmp_path)
+    code, _, err = cli("info", path)
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert message in lines[0] and path.name in lines[0]
+    assert "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(cli, tmp_path):
+    with pytest.raises(Exception, match="no such file"):
+        cli("--debug", "info", tmp_path / "nowhere.nii.gz")
+
+
+def test_invalid_config_is_one_line(cli, tmp_path):
+    code, _, err = cli("image", "train", "--model", "classifier", "--out", tmp_path / "r")
+    assert code == 2 and "steps or minutes" in err and len(err.strip().splitlines()) == 1
