@@ -31,7 +31,8 @@ class RunDir:
         if run.root.exists() and any(run.root.iterdir()):
             if not overwrite:
                 raise RadgenError(
-                    "run directory exists; pass --overwrite to restart it (or --resume to continue a training run)",
+                    "run directory exists; pass --overwrite to restart it"
+                    " (or --resume to continue a training run)",
                     run.root,
                 )
             shutil.rmtree(run.root)
