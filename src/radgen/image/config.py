@@ -6,7 +6,52 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-ModelName = Literal["classifier"]
+ModelName = Literal["classifier", "noisy-classifier", "vae", "gan", "cgan", "ddpm"]
+DEFAULT_LR = {
+    "classifier": 1e-3,
+    "noisy-classifier": 1e-3,
+    "vae": 1e-3,
+    "gan": 2e-4,
+    "cgan": 2e-4,
+    "ddpm": 1e-3,
+}
+DEFAULT_WIDTH = {
+    "classifier": 32,
+    "noisy-classifier": 32,
+    "vae": 32,
+    "gan": 64,
+    "cgan": 64,
+    "ddpm": 32,
+}
+
+
+class DiffusionOptions(BaseModel):
+    """Diffusion settings (also used by ``noisy-classifier``, which must share the schedule)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schedule: Literal["linear", "cosine"] = Field("cosine", description="Noise schedule.")
+    prediction: Literal["epsilon", "v"] = Field("v", description="What the network predicts.")
+    timesteps: int = Field(1000, ge=10, description="Length of the forward chain.")
+    cfg_dropout: float = Field(0.15, ge=0, le=1, description="Label dropout for CFG training.")
+    min_snr_gamma: float | None = Field(5.0, description="Min-SNR loss weighting (None: off).")
+    ema_decay: float = Field(0.999, ge=0, lt=1, description="EMA decay of the sampled weights.")
+    mults: tuple[int, ...] = Field((1, 2, 4), description="Channel multipliers per UNet level.")
+    patch: int = Field(2, ge=1, description="Space-to-depth factor before the UNet.")
+
+
+class GANOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    z_dim: int = Field(128, ge=2, description="Latent size.")
+    ema_decay: float = Field(0.999, ge=0, lt=1, description="EMA decay of the generator.")
+
+
+class VAEOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    latent_dim: int = Field(32, ge=2, description="Latent size.")
+    beta: float = Field(1.0, ge=0, description="Weight of the KL term.")
 
 
 class TrainConfig(BaseModel):
@@ -15,22 +60,37 @@ class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
     model: ModelName = Field(description="Which model to train.")
+    conditional: bool = Field(False, description="Class-conditional (cgan always is).")
     dataset: str = Field("pneumoniamnist", description="Registered dataset name.")
     data_path: str | None = Field(None, description="Folder for the 'folder' dataset.")
     labels_csv: str | None = Field(None, description="filename,label CSV for 'folder'.")
     size: int = Field(32, ge=8, le=512, description="Training resolution (pixels, square).")
     batch_size: int = Field(64, ge=1, description="Images per optimisation step.")
-    lr: float = Field(1e-3, gt=0, description="Learning rate.")
-    width: int = Field(32, ge=4, description="Base channel width of the network.")
+    lr: float | None = Field(None, gt=0, description="Learning rate (None: the model's default).")
+    width: int | None = Field(None, ge=4, description="Base channel width (None: default).")
     steps: int | None = Field(None, ge=1, description="Stop after this many steps.")
     minutes: float | None = Field(None, gt=0, description="Stop after this much training time.")
     checkpoint_every: int = Field(200, ge=1, description="Steps between checkpoints.")
+    log_every: int = Field(10, ge=1, description="Steps between logged losses.")
     seed: int = Field(0, description="Seed for every RNG (MONAI set_determinism).")
     device: str = Field("auto", description="cpu, cuda or auto.")
     out: str = Field(description="Run directory.")
+    diffusion: DiffusionOptions = Field(default_factory=DiffusionOptions)
+    gan: GANOptions = Field(default_factory=GANOptions)
+    vae: VAEOptions = Field(default_factory=VAEOptions)
 
     @model_validator(mode="after")
-    def _stop_rule(self) -> TrainConfig:
+    def _resolve(self) -> TrainConfig:
         if self.steps is None and self.minutes is None:
             raise ValueError("give steps or minutes")
+        if self.model == "cgan":
+            self.conditional = True
+        if self.lr is None:
+            self.lr = DEFAULT_LR[self.model]
+        if self.width is None:
+            self.width = DEFAULT_WIDTH[self.model]
         return self
+
+    @property
+    def needs_labels(self) -> bool:
+        return self.conditional or self.model in ("classifier", "noisy-classifier")

@@ -1,0 +1,182 @@
+"""``radgen image sample``: draw images from a trained run and write them, marked synthetic."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+from rich.progress import Progress
+
+from radgen.errors import RadgenError
+from radgen.image.config import TrainConfig
+from radgen.image.diffusion.pipeline import denoise
+from radgen.image.diffusion.samplers import make_sampler
+from radgen.image.diffusion.task import DiffusionTask, NoisyClassifierTask
+from radgen.image.gan import GANTask
+from radgen.image.grids import write_class_grid
+from radgen.image.train import load_trained, make_schedule
+from radgen.image.vae import VAETask
+from radgen.io import MedicalImage, save_image, write_npz_samples
+from radgen.io.dicom import write_dicom_series
+
+
+class SampleConfig(BaseModel):
+    """How many images to draw from which run, how, and where to write them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run: str = Field(description="Run directory of a trained vae/gan/cgan/ddpm.")
+    n: int = Field(500, ge=1, description="Number of images.")
+    label: str | None = Field(None, description="Class name or index; default: balanced.")
+    sampler: Literal["ddim", "ddpm"] = Field("ddim", description="Diffusion sampler.")
+    steps: int = Field(50, ge=1, description="DDIM steps (DDPM always uses the full chain).")
+    eta: float = Field(0.0, ge=0, le=1, description="DDIM noise: 0 deterministic, 1 DDPM-like.")
+    guidance: float = Field(3.0, description="Classifier-free guidance scale (1: none).")
+    classifier: str | None = Field(None, description="noisy-classifier run for guidance.")
+    classifier_scale: float = Field(0.0, ge=0, description="Classifier guidance strength.")
+    format: Literal["npz", "png", "nifti", "dicom"] = Field("npz", description="Output format.")
+    batch_size: int = Field(250, ge=1, description="Images generated at once.")
+    seed: int = Field(0, description="Seed of the starting noise.")
+    device: str = Field("auto", description="cpu, cuda or auto.")
+    out: str = Field(description="Output folder.")
+
+
+def _labels(
+    config: SampleConfig, class_names: tuple[str, ...], conditional: bool
+) -> torch.Tensor | None:
+    if not conditional:
+        if config.label is not None:
+            raise RadgenError("this model is unconditional; --label needs a conditional run")
+        return None
+    if config.label is not None:
+        if config.label in class_names:
+            idx = class_names.index(config.label)
+        elif config.label.isdigit() and int(config.label) < len(class_names):
+            idx = int(config.label)
+        else:
+            raise RadgenError(f"unknown label '{config.label}'; choose one of {list(class_names)}")
+        return torch.full((config.n,), idx, dtype=torch.long)
+    return torch.arange(config.n) % len(class_names)
+
+
+@torch.no_grad()
+def generate(
+    config: SampleConfig, progress: bool = True
+) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...]]:
+    """(N, H, W) images in [0, 1], their labels (or None), and the class names."""
+    train_cfg, task, class_names = load_trained(config.run, config.device)
+    if isinstance(task, NoisyClassifierTask) or train_cfg.model == "classifier":
+        raise RadgenError("this run is a classifier; sample from a vae, gan, cgan or ddpm run")
+    labels = _labels(config, class_names, train_cfg.conditional)
+    classifier = None
+    if config.classifier:
+        if not isinstance(task, DiffusionTask):
+            raise RadgenError("classifier guidance needs a ddpm run")
+        c_cfg, c_task, _ = load_trained(config.classifier, config.device)
+        if not isinstance(c_task, NoisyClassifierTask):
+            raise RadgenError("--classifier must be a noisy-classifier run", config.classifier)
+        if c_cfg.diffusion.timesteps != train_cfg.diffusion.timesteps:
+            raise RadgenError("the classifier was trained on a different noise schedule")
+        classifier = c_task.model.eval()
+    gen = torch.Generator().manual_seed(config.seed)
+    size = train_cfg.size
+    chunks = []
+    with Progress(disable=not progress) as bar:
+        job = bar.add_task("sampling", total=config.n)
+        for start in range(0, config.n, config.batch_size):
+            n = min(config.batch_size, config.n - start)
+            y = None if labels is None else labels[start : start + n]
+            chunks.append(_draw(task, config, train_cfg, n, y, size, gen, classifier))
+            bar.update(job, advance=n)
+    images = ((torch.cat(chunks)[:, 0].cpu().numpy() + 1) / 2).astype(np.float32)
+    return images, None if labels is None else labels.numpy(), class_names
+
+
+def _draw(
+    task: object,
+    config: SampleConfig,
+    train_cfg: TrainConfig,
+    n: int,
+    y: torch.Tensor | None,
+    size: int,
+    gen: torch.Generator,
+    classifier: torch.nn.Module | None,
+) -> torch.Tensor:
+    """One batch from whichever model the run holds, with its EMA weights."""
+    if isinstance(task, DiffusionTask):
+        dev = next(task.ema.shadow.parameters()).device
+        noise = torch.randn(n, 1, size, size, generator=gen).to(dev)
+        schedule = make_schedule(train_cfg)
+        return denoise(
+            task.ema.shadow,
+            schedule,
+            make_sampler(config.sampler, schedule, config.eta),
+            noise,
+            labels=None if y is None else y.to(dev),
+            num_steps=config.steps,
+            guidance_scale=config.guidance if y is not None else 1.0,
+            classifier=classifier,
+            classifier_scale=config.classifier_scale,
+            generator=gen,
+        )
+    if isinstance(task, GANTask):
+        dev = next(task.ema.shadow.parameters()).device
+        z = torch.randn(n, task.g.z_dim, generator=gen).to(dev)
+        return task.ema.shadow(z, None if y is None else y.to(dev))
+    if isinstance(task, VAETask):
+        task.model.eval()
+        dev = next(task.model.parameters()).device
+        return task.model.sample(n, None if y is None else y.to(dev), gen)
+    raise RadgenError(f"cannot sample from a {type(task).__name__}")
+
+
+def write_samples(
+    images: np.ndarray,
+    labels: np.ndarray | None,
+    class_names: tuple[str, ...],
+    out: str | Path,
+    fmt: str,
+    note: str,
+    overwrite: bool = False,
+) -> Path:
+    """Write images in ``fmt`` plus ``grid.png`` and ``samples.csv`` (file, label)."""
+    root = Path(out)
+    if root.exists() and any(root.iterdir()) and not overwrite:
+        raise RadgenError("output folder is not empty; pass --overwrite to replace it", root)
+    root.mkdir(parents=True, exist_ok=True)
+    names = [""] * len(images) if labels is None else [class_names[int(i)] for i in labels]
+    if fmt == "npz":
+        write_npz_samples(
+            root / "samples.npz", images, labels, class_names=class_names, note=note, overwrite=True
+        )
+        files = [f"samples.npz[{i}]" for i in range(len(images))]
+    else:
+        files = []
+        with Progress() as bar:
+            job = bar.add_task(f"writing {fmt}", total=len(images))
+            for i, img in enumerate(images):
+                image = MedicalImage(img.T.copy())
+                if fmt == "png":
+                    path = save_image(
+                        image, root / f"sample_{i:05d}.png", note=note, overwrite=True
+                    )
+                elif fmt == "nifti":
+                    path = save_image(image, root / f"sample_{i:05d}.nii.gz", overwrite=True)
+                else:
+                    path = root / f"sample_{i:05d}"
+                    write_dicom_series(image, path, note=note, overwrite=True)
+                files.append(path.name)
+                bar.update(job, advance=1)
+    with (root / "samples.csv").open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["file", "label"])
+        writer.writerows(zip(files, names, strict=True))
+    k = min(len(images), 32)
+    write_class_grid(
+        images[:k], None if labels is None else labels[:k], class_names, root / "grid.png"
+    )
+    return root
