@@ -1,0 +1,59 @@
+"""Helpers shared by the benchmarks: result files, the reference classifier, label accuracy."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from radgen.data import load_dataset
+from radgen.image.classifier import predict_proba
+from radgen.image.config import TrainConfig
+from radgen.image.train import load_trained, train
+
+ROOT = Path(__file__).resolve().parent
+RESULTS = ROOT / "results"
+RUNS = ROOT / "runs"  # model runs made by benchmarks (git-ignored)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def write_result(name: str, data: dict[str, Any]) -> Path:
+    """Print the numbers and write ``benchmarks/results/NAME.json``."""
+    RESULTS.mkdir(exist_ok=True)
+    data = {**data, "machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(data, indent=2))
+    print(json.dumps(data, indent=2))
+    print(f"-> {path}")
+    return path
+
+
+def reference_classifier(size: int = 32, steps: int = 1500) -> tuple[torch.nn.Module, float]:
+    """A SmallCNN trained on real PneumoniaMNIST train; returns it and its real val accuracy."""
+    out = RUNS / f"reference_classifier_{size}"
+    if not (out / "metrics.json").exists():
+        cfg = TrainConfig(model="classifier", size=size, steps=steps, out=str(out), device="cpu")
+        train(cfg, overwrite=True, progress=False)
+    _, task, _ = load_trained(str(out), "cpu")
+    val = load_dataset("pneumoniamnist", split="val", size=size)
+    acc = float((predict_proba(task.model, val.images).argmax(1) == val.labels).mean())
+    return task.model.eval(), acc
+
+
+def label_accuracy(classifier: torch.nn.Module, images: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of generated images that the reference classifier gives the requested class."""
+    return float((predict_proba(classifier, images).argmax(1) == labels).mean())
