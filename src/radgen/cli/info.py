@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import typer
 from rich.console import Console
 
@@ -22,6 +21,6 @@ def info(
     console.print(f"modality  {image.modality}")
     console.print(f"shape     {tuple(a.shape)}")
     console.print(f"spacing   {tuple(round(s, 4) for s in image.spacing)} mm")
-    console.print(f"origin    {tuple(np.round(image.origin, 2))} (RAS mm)")
+    console.print(f"origin    {tuple(round(float(v), 2) for v in image.origin)} (RAS mm)")
     console.print(f"range     {float(a.min()):.1f} .. {float(a.max()):.1f}")
     console.print(f"synthetic {is_synthetic(path)}")

@@ -8,6 +8,12 @@ from radgen.errors import RadgenError
 from radgen.image.diffusion.schedule import NoiseSchedule
 
 
+def _noise_like(x: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+    """Gaussian noise drawn on the generator's device (CPU seeds), then moved to ``x``'s."""
+    device = generator.device if generator is not None else x.device
+    return torch.randn(x.shape, generator=generator, device=device, dtype=x.dtype).to(x.device)
+
+
 class DDPMSampler:
     """Ancestral sampling through every step of the chain (Ho et al. 2020)."""
 
@@ -37,7 +43,7 @@ class DDPMSampler:
         if t_prev < 0:
             return mean
         var = (1 - ab_prev) / (1 - ab_t) * beta
-        noise = torch.randn(x_t.shape, generator=generator, device=x_t.device, dtype=x_t.dtype)
+        noise = _noise_like(x_t, generator)
         return mean + var**0.5 * noise
 
 
@@ -72,7 +78,7 @@ class DDIMSampler:
         direction = max(1 - ab_prev - sigma**2, 0.0) ** 0.5 * eps
         prev = ab_prev**0.5 * x0 + direction
         if sigma > 0 and t_prev >= 0:
-            noise = torch.randn(x_t.shape, generator=generator, device=x_t.device, dtype=x_t.dtype)
+            noise = _noise_like(x_t, generator)
             prev = prev + sigma * noise
         return prev
 
