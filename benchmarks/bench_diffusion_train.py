@@ -22,12 +22,12 @@ import torch.nn.functional as F
 from monai.networks.nets import DiffusionModelUNet
 from monai.networks.schedulers import DDIMScheduler, DDPMScheduler
 
-from common import RUNS, label_accuracy, reference_classifier, write_result
+from common import RUNS, label_accuracy, reference_classifier, trained, write_result
 from radgen.data import load_dataset
 from radgen.image.config import TrainConfig
 from radgen.image.nets import count_parameters
 from radgen.image.sample import SampleConfig, generate
-from radgen.image.train import build_task, train
+from radgen.image.train import build_task
 from radgen.runs import seed_everything
 
 BUDGET = float(os.environ.get("RADGEN_BENCH_MINUTES", "15"))
@@ -129,7 +129,7 @@ def main() -> None:
     classifier, ref_acc = reference_classifier(SIZE)
     request = torch.arange(N_SAMPLES) % 2
 
-    summary = train(cfg, overwrite=True, progress=True)
+    _, summary = trained("ddpm", "ddpm_radgen", BUDGET, conditional=True)
     sample_cfg = SampleConfig(run=cfg.out, n=N_SAMPLES, steps=50, guidance=GUIDANCE,
                               out="unused", device="cpu")  # fmt: skip
     radgen_images, radgen_labels, _ = generate(sample_cfg)

@@ -42,6 +42,16 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
     return path
 
 
+def trained(model: str, name: str, minutes: float, **kw: Any) -> tuple[str, dict[str, Any]]:
+    """Train a run for ``minutes`` unless a finished run with that budget is already there."""
+    out = RUNS / name
+    done = out / "metrics.json"
+    if done.exists() and f"minutes: {minutes}" in (out / "config.yaml").read_text():
+        return str(out), json.loads(done.read_text())
+    cfg = TrainConfig(model=model, minutes=minutes, out=str(out), device="cpu", **kw)
+    return str(out), train(cfg, overwrite=True)
+
+
 def reference_classifier(size: int = 32, steps: int = 1500) -> tuple[torch.nn.Module, float]:
     """A SmallCNN trained on real PneumoniaMNIST train; returns it and its real val accuracy."""
     out = RUNS / f"reference_classifier_{size}"

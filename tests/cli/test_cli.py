@@ -13,11 +13,14 @@ def test_help_lists_the_commands(cli):
         assert command in out
 
 
-def test_demo_writes_a_montage_and_refuses_to_overwrite(cli, tmp_path):
-    code, out, _ = cli("demo", "--out", tmp_path / "demo")
-    assert code == 0 and "1214" in out
-    assert (tmp_path / "demo" / "figures" / "real_montage.png").stat().st_size > 1000
-    code, _, err = cli("demo", "--out", tmp_path / "demo")
+def test_demo_runs_the_story_and_refuses_to_overwrite(cli, tmp_path):
+    code, out, err = cli("demo", "--out", tmp_path / "demo", "--minutes", "0.1", "--n", "40")
+    assert code == 0, err
+    assert "1214" in out and "domain FID" in out
+    root = tmp_path / "demo"
+    assert (root / "figures" / "real_montage.png").stat().st_size > 1000
+    assert (root / "samples" / "grid.png").exists() and (root / "eval" / "report.md").exists()
+    code, _, err = cli("demo", "--out", root)
     assert code == 2 and "--overwrite" in err
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from radgen.metrics.evaluate import EvalConfig
 
 app = typer.Typer(help="Train, sample and evaluate image models.", no_args_is_help=True)
 console = Console()
@@ -80,6 +84,9 @@ def sample_cmd(
     device: str = typer.Option("auto", help="cpu, cuda or auto."),
     out: Path = typer.Option(Path("runs/samples"), help="Output folder."),
     overwrite: bool = typer.Option(False, help="Replace a non-empty output folder."),
+    evaluate: bool = typer.Option(
+        False, "--eval", help="Evaluate the samples (npz) into OUT/eval."
+    ),
 ) -> None:
     """Generate images from a trained run; every file is marked SYNTHETIC."""
     from radgen.image.sample import SampleConfig, generate, write_samples
@@ -104,3 +111,84 @@ def sample_cmd(
     note = f"radgen sample from {run} ({config.sampler}, guidance {config.guidance})"
     root = write_samples(images, labels, class_names, out, config.format, note, overwrite)
     console.print(f"wrote {len(images)} synthetic images ({config.format}) -> {root}")
+    if evaluate:
+        from radgen.image.config import TrainConfig
+        from radgen.metrics.evaluate import EvalConfig
+        from radgen.runs import RunDir
+
+        if config.format != "npz":
+            write_samples(images, labels, class_names, out / "npz", "npz", note, overwrite)
+        trained = TrainConfig.model_validate(RunDir(run).read_config())
+        samples = out / ("samples.npz" if config.format == "npz" else "npz/samples.npz")
+        real = trained.data_path if trained.dataset == "folder" else trained.dataset
+        eval_cfg = EvalConfig(
+            real=real, synthetic=str(samples), size=trained.size, out=str(out / "eval")
+        )
+        _run_eval(eval_cfg, overwrite)
+
+
+@app.command("eval")
+def eval_cmd(
+    synthetic: Path = typer.Option(..., "--synthetic", help="Synthetic .npz or folder."),
+    real: str = typer.Option("pneumoniamnist", help="Dataset name, MedMNIST .npz or folder."),
+    holdout: str | None = typer.Option(None, help="Held-out real set (default: val split)."),
+    labels: bool = typer.Option(True, help="Per-class metrics and TSTR from labels."),
+    encoder: Path | None = typer.Option(None, help="TorchScript feature encoder."),
+    inception_n: int = typer.Option(200, help="Images per set for Inception FID (0: off)."),
+    tstr_steps: int = typer.Option(300, help="Training steps of each TSTR classifier."),
+    size: int = typer.Option(32, help="Resolution at which sets are compared."),
+    seed: int = typer.Option(0, help="Random seed."),
+    out: Path = typer.Option(Path("runs/eval"), help="Report folder."),
+    overwrite: bool = typer.Option(False, help="Replace an existing report folder."),
+) -> None:
+    """Fidelity, diversity, utility (TSTR), memorization and outliers: report.md + metrics.json."""
+    from radgen.metrics.evaluate import EvalConfig
+
+    config = EvalConfig(
+        real=real,
+        holdout=holdout,
+        synthetic=str(synthetic),
+        labels=labels,
+        encoder=str(encoder) if encoder else None,
+        inception_n=inception_n,
+        tstr_steps=tstr_steps,
+        size=size,
+        seed=seed,
+        out=str(out),
+    )
+    _run_eval(config, overwrite)
+
+
+def _run_eval(config: EvalConfig, overwrite: bool) -> None:
+    from radgen.metrics.evaluate import evaluate
+    from radgen.metrics.report import write_report
+    from radgen.runs import RunDir
+
+    RunDir.create(config.out, overwrite=overwrite)
+    result = evaluate(config)
+    report = write_report(result, config.out)
+    d = result["domain"]
+    console.print(
+        f"domain FID {d['fid']:.3g} (real floor {d['fid_real_floor']:.3g}), precision"
+        f" {d['precision']:.3f}, recall {d['recall']:.3f}, near-copies"
+        f" {result['memorization']['memorized_fraction']:.2%} -> {report}"
+    )
+
+
+@app.command("encoder")
+def encoder_cmd(
+    dataset: str = typer.Option("pneumoniamnist", help="Dataset to learn features from."),
+    data_path: Path | None = typer.Option(None, help="Folder for --dataset folder."),
+    size: int = typer.Option(32, help="Input resolution."),
+    steps: int = typer.Option(1500, help="Training steps."),
+    out: Path = typer.Option(Path("runs/domain_encoder.pt"), help="TorchScript output file."),
+    overwrite: bool = typer.Option(False, help="Replace an existing file."),
+) -> None:
+    """Train radgen's domain feature encoder on real images (for FID, PRDC, memorization)."""
+    from radgen.data import load_dataset
+    from radgen.io.paths import writable
+    from radgen.metrics.domain_encoder import train_domain_encoder
+
+    writable(out, overwrite)
+    data = load_dataset(dataset, split="train", size=size, path=data_path)
+    console.print(f"domain encoder -> {train_domain_encoder(data, out, steps=steps)}")

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from radgen import __version__
-from radgen.cli import demo, doctor, image, info
+from radgen.cli import deid, demo, doctor, image, info
 from radgen.errors import RadgenError
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(image.app, name="image")
+app.add_typer(deid.app, name="deid")
 app.command("demo")(demo.demo)
 app.command("doctor")(doctor.doctor)
 app.command("info")(info.info)

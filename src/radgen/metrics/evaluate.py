@@ -1,0 +1,183 @@
+"""``radgen image eval``: one command that says whether a synthetic set is faithful, diverse,
+useful and not a copy of patients, each number printed beside its real-vs-real floor."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from radgen.data import ImageDataset, load_dataset, resize
+from radgen.data.registry import DATASETS
+from radgen.errors import RadgenError
+from radgen.io import read_npz_splits
+from radgen.metrics.distribution import frechet_distance, kernel_inception_distance, prdc
+from radgen.metrics.diversity import ms_ssim_diversity
+from radgen.metrics.domain_encoder import bundled_domain_encoder, train_domain_encoder
+from radgen.metrics.encoders import TorchScriptEncoder, inception_encoder
+from radgen.metrics.privacy import memorization_audit, outlier_flags
+from radgen.metrics.utility import tstr
+
+
+class EvalConfig(BaseModel):
+    """What to compare, in which feature space, and where to write the report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    real: str = Field("pneumoniamnist", description="Dataset name, MedMNIST .npz or folder.")
+    holdout: str | None = Field(None, description="Held-out real set (default: the val split).")
+    synthetic: str = Field(description="Synthetic .npz (from radgen image sample) or folder.")
+    labels: bool = Field(True, description="Use labels for per-class metrics and TSTR.")
+    encoder: str | None = Field(None, description="TorchScript encoder; default: domain encoder.")
+    inception_n: int = Field(200, ge=0, description="Images per set for Inception FID (0: off).")
+    size: int = Field(32, ge=8, description="Resolution at which sets are compared.")
+    max_n: int = Field(2000, ge=10, description="Cap on images per set for distribution metrics.")
+    tstr_steps: int = Field(300, ge=1, description="Training steps of each TSTR classifier.")
+    seed: int = Field(0, description="Seed for subsets and classifiers.")
+    out: str = Field(description="Report folder.")
+
+
+def load_image_set(source: str, split: str, size: int) -> ImageDataset:
+    """A registered dataset's split, an ``.npz`` (radgen samples or MedMNIST) or a folder."""
+    if source in DATASETS and source != "folder":
+        return load_dataset(source, split=split, size=size)
+    path = Path(source)
+    if path.suffix == ".npz":
+        splits = read_npz_splits(path)
+        key = split if split in splits else "all" if "all" in splits else None
+        if key is None:
+            raise RadgenError(f"no '{split}' images; the file has {sorted(splits)}", path)
+        images, labels = splits[key]
+        x = images.astype(np.float32)
+        x = x / 255.0 if x.max() > 1.0 else x
+        names = _class_names(path, labels)
+        label_ids = None if labels is None else labels.astype(np.int64)
+        return ImageDataset(path.stem, resize(x, size), label_ids, names)
+    return load_dataset("folder", path=path, size=size)
+
+
+def _class_names(path: Path, labels: np.ndarray | None) -> tuple[str, ...]:
+    with np.load(path, allow_pickle=False) as data:
+        if "class_names" in data.files:
+            return tuple(str(n) for n in data["class_names"])
+    return () if labels is None else tuple(str(i) for i in range(int(labels.max()) + 1))
+
+
+def _distribution_block(
+    real_a: np.ndarray, real_b: np.ndarray, fake: np.ndarray, k: int = 5
+) -> dict[str, Any]:
+    """FID, KID and PRDC of fake vs real_a, with real_b vs real_a as the floor."""
+    kid, kid_std = kernel_inception_distance(real_a, fake, subset_size=min(1000, len(fake)))
+    kid_f, kid_f_std = kernel_inception_distance(real_a, real_b, subset_size=min(1000, len(real_b)))
+    return {
+        "n": len(fake),
+        "fid": frechet_distance(real_a, fake),
+        "fid_real_floor": frechet_distance(real_a, real_b),
+        "kid": kid,
+        "kid_std": kid_std,
+        "kid_real_floor": kid_f,
+        "kid_real_floor_std": kid_f_std,
+        **prdc(real_a, fake, k),
+        **{f"{key}_real_floor": v for key, v in prdc(real_a, real_b, k).items()},
+    }
+
+
+def evaluate(config: EvalConfig, progress: bool = True) -> dict[str, Any]:
+    """Every metric of the report, as a JSON-ready dict (arrays kept under ``_arrays``)."""
+    start = time.perf_counter()
+    real = load_image_set(config.real, "train", config.size)
+    holdout = load_image_set(config.holdout or config.real, "val", config.size)
+    synth = load_image_set(config.synthetic, "all", config.size)
+    rng = np.random.default_rng(config.seed)
+    encoder = _encoder(config, real)
+    f_real, f_hold, f_synth = encoder(real.images), encoder(holdout.images), encoder(synth.images)
+
+    n = min(len(synth), len(real) // 2, config.max_n)
+    perm = rng.permutation(len(real))
+    a, b = perm[:n], perm[n : 2 * n]
+    s = rng.permutation(len(synth))[:n]
+    result: dict[str, Any] = {
+        "feature_space": encoder.name,
+        "n_real_train": len(real),
+        "n_holdout": len(holdout),
+        "n_synthetic": len(synth),
+        "domain": _distribution_block(f_real[a], f_real[b], f_synth[s]),
+        "ms_ssim_diversity": ms_ssim_diversity(synth.images, seed=config.seed),
+        "ms_ssim_diversity_real_floor": ms_ssim_diversity(real.images, seed=config.seed),
+    }
+    labelled = config.labels and real.labels is not None and synth.labels is not None
+    if labelled:
+        result["per_class"] = {}
+        for c, name in enumerate(real.class_names):
+            rc, sc = np.flatnonzero(real.labels == c), np.flatnonzero(synth.labels == c)
+            m = min(len(sc), len(rc) // 2, config.max_n)
+            if m < 10:
+                continue
+            rc = rng.permutation(rc)
+            result["per_class"][name] = _distribution_block(
+                f_real[rc[:m]], f_real[rc[m : 2 * m]], f_synth[rng.permutation(sc)[:m]]
+            )
+        result["tstr"] = tstr(
+            (real.images, real.labels),
+            (synth.images, synth.labels),
+            (holdout.images, holdout.labels),
+            real.num_classes,
+            steps=config.tstr_steps,
+            seed=config.seed,
+        )
+    if config.inception_n:
+        t0 = time.perf_counter()
+        k = min(config.inception_n, n)
+        inception = inception_encoder()
+        fa, fb = inception(real.images[a[:k]], progress), inception(real.images[b[:k]], progress)
+        fs = inception(synth.images[s[:k]], progress)
+        result["inception"] = {
+            "n": k,
+            "fid": frechet_distance(fa, fs),
+            "fid_real_floor": frechet_distance(fa, fb),
+            "seconds": round(time.perf_counter() - t0, 1),
+        }
+    memo = memorization_audit(f_real, f_hold, f_synth, real.images, holdout.images, synth.images)
+    outliers = outlier_flags(f_real, f_hold, f_synth)
+    result["memorization"] = {
+        "threshold": memo["threshold"],
+        "pixel_threshold": memo["pixel_threshold"],
+        "memorized_fraction": memo["memorized_fraction"],
+        "n_flagged": int(memo["flagged"].sum()),
+        "nn_ssim_median": float(np.median(memo["nn_ssim"])),
+        "nn_ssim_max": float(np.max(memo["nn_ssim"])),
+        "holdout_nn_distance_median": memo["holdout_nn_distance_median"],
+        "synthetic_nn_distance_median": float(np.median(memo["nn_distance"])),
+        "synthetic_nn_pixel_rmse_median": float(np.median(memo["nn_pixel_rmse"])),
+        "holdout_flagged_fraction": memo["holdout_flagged_fraction"],
+    }
+    result["outliers"] = {
+        "threshold": outliers["threshold"],
+        "outlier_fraction": outliers["outlier_fraction"],
+        "flagged_indices": np.flatnonzero(outliers["flagged"]).tolist(),
+    }
+    result["seconds"] = round(time.perf_counter() - start, 1)
+    result["_arrays"] = {
+        "real": real,
+        "synth": synth,
+        "memo": memo,
+        "outliers": outliers,
+        "f_real": f_real[a],
+        "f_synth": f_synth[s],
+        "f_floor": f_real[b],
+    }
+    return result
+
+
+def _encoder(config: EvalConfig, real: ImageDataset) -> TorchScriptEncoder:
+    if config.encoder:
+        return TorchScriptEncoder(config.encoder, input_size=config.size)
+    if config.real == "pneumoniamnist":
+        return bundled_domain_encoder()
+    path = Path(config.out) / "domain_encoder.pt"
+    if not path.exists():
+        train_domain_encoder(real, path)
+    return TorchScriptEncoder(path, name="radgen-domain (trained on --real)")

@@ -1,0 +1,1 @@
+"""Privacy: report and DICOM de-identification, and the gate that keeps PHI off remote models."""

@@ -1,0 +1,146 @@
+"""Pattern detectors for PHI with a fixed shape: dates, phones, IDs, emails, URLs, IPs,
+addresses, ages over 89, device serials, titled names and institution names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from radgen.privacy.spans import PHI, Span
+
+MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+NAME_WORD = r"(?:[A-Z][a-z'’\-]+|[A-Z]\.?)(?![A-Za-z])"
+STREET = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
+    r"Terrace|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Alley|Bend|Bluffs?|Branch|Bridge|"
+    r"Brooks?|Bypass|Camp|Canyon|Cape|Causeway|Centers?|Cliffs?|Club|Commons?|Corners?|Course|"
+    r"Courts|Coves?|Creek|Crescent|Crest|Crossing|Curve|Dale|Dam|Divide|Drives|Estates?|"
+    r"Expressway|Extensions?|Falls?|Ferry|Fields?|Flats?|Fords?|Forest|Forges?|Forks?|Fort|"
+    r"Freeway|Gardens?|Gateway|Glens?|Greens?|Groves?|Harbors?|Haven|Heights|Hills?|Hollow|"
+    r"Inlet|Islands?|Isle|Junctions?|Keys?|Knolls?|Lakes?|Landing|Lights?|Loaf|Locks?|Lodge|"
+    r"Loop|Mall|Manors?|Meadows?|Mews|Mills?|Mission|Motorway|Mount|Mountains?|Neck|Orchard|"
+    r"Oval|Overpass|Parks?|Parkways|Pass|Passage|Path|Pike|Pines?|Plains?|Plaza|Points?|Ports?|"
+    r"Prairie|Ramp|Ranch|Rapids?|Rest|Ridges?|River|Roads|Route|Row|Run|Shoals?|Shores?|"
+    r"Skyway|Springs?|Spurs?|Squares?|Station|Stravenue|Stream|Streets|Summit|Trace|Track|"
+    r"Trafficway|Trail|Tunnel|Turnpike|Underpass|Unions?|Valleys?|Viaduct|Views?|Villages?|"
+    r"Ville|Vista|Walks?|Wall|Ways|Wells?|Burgs?|Radial|Crossroads?|Circles|Via|Land|"
+    r"Throughway|Trailer|Bayou|Beach|Bottom|Annex|Arcade)\.?"
+)
+STATE = (
+    r"(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|"
+    r"S[CD]|T[NX]|UT|V[TA]|W[AVIY]|AS|FM|GU|MH|MP|PW|PR|VI)"
+)
+INSTITUTION_WORDS = (
+    r"(?:Hospital|Medical Center|Medical Centre|Health System|Health Center|Clinic|Infirmary|"
+    r"Imaging Center|Radiology Associates|Cancer Center|Children's Hospital|Healthcare|"
+    r"University Hospital|Memorial)"
+)
+
+# Order matters: on equal length, earlier patterns win the overlap.
+PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
+    (PHI.EMAIL, re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    (PHI.URL, re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:)]", re.I)),
+    (PHI.IP, re.compile(r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b")),
+    (
+        PHI.PHONE,
+        re.compile(
+            r"(?<![\w/])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
+            r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\d)",
+            re.I,
+        ),
+    ),
+    (
+        PHI.DATE,
+        re.compile(
+            r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|"
+            rf"{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
+            rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH},?\s+\d{{4}}|{MONTH}\s+\d{{4}})\b"
+        ),
+    ),
+    (
+        PHI.AGE,
+        re.compile(
+            r"\b(?P<phi>9\d|1[0-2]\d)(?=(?:\s?|-)(?:years?|yrs?|y/?o|year-old)\b)|"
+            r"\b(?:age|aged)[:\s]+(?P<phi2>9\d|1[0-2]\d)\b",
+            re.I,
+        ),
+    ),
+    (
+        PHI.ID,
+        re.compile(
+            r"\b(?:MRN|MR#|medical record(?: number)?|acc(?:ession)?(?: number| no\.?| #)?|"
+            r"patient id|pid|ssn|account(?: number)?|encounter|visit id|order(?: number)?|"
+            r"study id|insurance id|member id|id)\s*[:#]?\s*"
+            r"(?P<phi>[A-Z]{0,3}-?\d[\d-]{3,}[A-Z]?)\b",
+            re.I,
+        ),
+    ),
+    (PHI.ID, re.compile(r"\b\d{3}-\d{2}-\d{4}\b|(?<![\d.])\d{7,}(?![\d.]|\s?(?:mm|cm|ml))")),
+    (
+        PHI.DEVICE,
+        re.compile(
+            r"\b(?:serial(?: number| no\.?| #)?|S/N|SN|device id|lot(?: number)?|model(?: number)?)"
+            r"\s*[:#]?\s*(?P<phi>[A-Z0-9][A-Z0-9-]{4,})\b",
+            re.I,
+        ),
+    ),
+    (
+        PHI.ADDRESS,
+        re.compile(
+            rf"\b\d{{1,6}}[ \t]+(?:(?:{NAME_WORD}|\d+(?:st|nd|rd|th))[ \t]+){{1,4}}{STREET}"
+            rf"(?![A-Za-z])(?:,?[ \t]+(?:Apt|Suite|Unit|#)\.?[ \t]*\w+)?"
+            rf"(?:,\s*(?:{NAME_WORD})(?:\s+{NAME_WORD})*,?\s+{STATE}\s+\d{{5}}(?:-\d{{4}})?)?"
+        ),
+    ),
+    (PHI.ADDRESS, re.compile(rf"\b{STATE}\s+\d{{5}}(?:-\d{{4}})?\b")),
+    (
+        PHI.LOCATION,
+        re.compile(
+            rf"(?P<phi>(?:{NAME_WORD})(?:[ \t]+(?:{NAME_WORD})){{0,2}}),[ \t]+{STATE}[ \t]+\d{{5}}"
+        ),
+    ),
+    (
+        PHI.INSTITUTION,
+        re.compile(
+            rf"\b(?:(?:St\.?|Saint|Mount|Mt\.?)\s+)?(?:{NAME_WORD})(?:\s+(?:{NAME_WORD}|of|and|&))*"
+            rf"\s+{INSTITUTION_WORDS}\b|\bUniversity of (?:{NAME_WORD})(?:\s+{NAME_WORD})*"
+        ),
+    ),
+    (
+        PHI.NAME,
+        re.compile(
+            r"\b(?:Dr|Drs|Mr|Mrs|Ms|Miss|Prof)\.?[ \t]+"
+            rf"(?P<phi>(?:{NAME_WORD})(?:[ \t]+(?:{NAME_WORD})){{0,2}})"
+        ),
+    ),
+    (
+        PHI.NAME,
+        re.compile(
+            rf"(?:{NAME_WORD})(?:[ \t]+(?:{NAME_WORD})){{1,2}}"
+            r"(?=,?[ \t]+(?:MD|M\.D\.|DO|RN|NP|PA-C|PhD|MBBS|FRCR|RT\(R\))\b)"
+        ),
+    ),
+    (
+        PHI.NAME,
+        re.compile(
+            r"\b(?i:Patient Name|Patient|Name|Pt|Physician|Radiologist|Referring Physician|"
+            r"Referring|Attending|Technologist|Dictated by|Signed by|Read by|Reviewed by|cc|"
+            r"Contact)[ \t]*:?[ \t]*(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?[ \t]+)?"
+            rf"(?P<phi>(?:{NAME_WORD})(?:,?[ \t]+(?:{NAME_WORD})){{0,2}})"
+        ),
+    ),
+]
+
+
+def pattern_spans(text: str) -> Iterator[Span]:
+    """Every pattern match, labelled with its category (the ``phi`` group when a pattern has a
+    label before the PHI itself)."""
+    for category, pattern in PATTERNS:
+        for m in pattern.finditer(text):
+            groups = [g for g in ("phi", "phi2") if g in pattern.groupindex and m.group(g)]
+            start, end = m.span(groups[0]) if groups else m.span()
+            if end > start:
+                yield Span(start, end, category, "pattern")

@@ -1,0 +1,1 @@
+"""Language workflows on radiology reports."""
