@@ -39,3 +39,18 @@ def test_eval_rejects_a_missing_synthetic_set(cli, tmp_path):
         "image", "eval", "--synthetic", tmp_path / "none.npz", "--out", tmp_path / "e"
     )
     assert code == 2 and "no such file" in err
+
+
+def test_sample_chains_into_eval(cli, tmp_path):
+    from radgen.image.config import TrainConfig
+    from radgen.image.train import train
+
+    run = tmp_path / "run"
+    cfg = TrainConfig(model="vae", conditional=True, steps=2, width=8, out=str(run), device="cpu")
+    train(cfg, progress=False)
+    out = tmp_path / "s"
+    code, stdout, err = cli("image", "sample", "--run", run, "--n", "40", "--format", "png",
+                            "--out", out, "--eval")  # fmt: skip
+    assert code == 0, err
+    assert (out / "npz" / "samples.npz").exists() and (out / "eval" / "report.md").exists()
+    assert "domain FID" in stdout

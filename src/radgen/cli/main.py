@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from radgen import __version__
-from radgen.cli import deid, demo, doctor, image, info
+from radgen.cli import data, deid, demo, doctor, image, info
 from radgen.errors import RadgenError
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 app.add_typer(image.app, name="image")
 app.add_typer(deid.app, name="deid")
+app.add_typer(data.app, name="data")
 app.command("demo")(demo.demo)
 app.command("doctor")(doctor.doctor)
 app.command("info")(info.info)
