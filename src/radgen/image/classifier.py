@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from radgen.data.dataset import ImageDataset
-from radgen.runs.loop import Batch
+from radgen.runs.loop import Batch, CheckpointedTask
 from radgen.runs.rundir import RunDir
 
 
@@ -53,8 +51,10 @@ def predict_proba(model: nn.Module, images: np.ndarray, batch_size: int = 256) -
     return np.concatenate(out)
 
 
-class ClassifierTask:
+class ClassifierTask(CheckpointedTask):
     """Cross-entropy training; reports validation accuracy per epoch."""
+
+    checkpointed = ("model", "opt")
 
     def __init__(
         self,
@@ -82,10 +82,3 @@ class ClassifierTask:
             return {}
         proba = predict_proba(self.model, self.val.images)
         return {"val_accuracy": float((proba.argmax(1) == self.val.labels).mean())}
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"model": self.model.state_dict(), "opt": self.opt.state_dict()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.model.load_state_dict(state["model"])
-        self.opt.load_state_dict(state["opt"])

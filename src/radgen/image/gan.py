@@ -3,8 +3,6 @@ hinge loss, EMA generator and a per-epoch mode-collapse monitor."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -13,7 +11,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 from radgen.image.ema import EMA
 from radgen.image.grids import write_class_grid
-from radgen.runs.loop import Batch
+from radgen.runs.loop import Batch, CheckpointedTask
 from radgen.runs.rundir import RunDir
 
 COLLAPSE_RATIO = 0.35
@@ -78,8 +76,10 @@ def sample_diversity(images: torch.Tensor) -> float:
     return float(d.sum() / (n * (n - 1)))
 
 
-class GANTask:
+class GANTask(CheckpointedTask):
     """Hinge-loss GAN training (TTUR Adam), EMA generator, diversity logged every epoch."""
+
+    checkpointed = ("g", "d", "opt_g", "opt_d", "ema")
 
     def __init__(
         self,
@@ -144,19 +144,3 @@ class GANTask:
             run.figures / f"samples_epoch{epoch:04d}.png",
         )
         return {"diversity_ratio": ratio}
-
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "g": self.g.state_dict(),
-            "d": self.d.state_dict(),
-            "opt_g": self.opt_g.state_dict(),
-            "opt_d": self.opt_d.state_dict(),
-            "ema": self.ema.state_dict(),
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.g.load_state_dict(state["g"])
-        self.d.load_state_dict(state["d"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        self.ema.load_state_dict(state["ema"])

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from radgen.image.grids import write_class_grid
-from radgen.runs.loop import Batch
+from radgen.runs.loop import Batch, CheckpointedTask
 from radgen.runs.rundir import RunDir
 
 
@@ -90,8 +88,10 @@ class ConvVAE(nn.Module):
         return self.decode((1 - w) * za + w * zb, labels)
 
 
-class VAETask:
+class VAETask(CheckpointedTask):
     """ELBO training: summed squared error (a Gaussian likelihood) plus beta * KL."""
+
+    checkpointed = ("model", "opt")
 
     def __init__(
         self,
@@ -128,10 +128,3 @@ class VAETask:
         path = run.figures / f"samples_epoch{epoch:04d}.png"
         write_class_grid(images, y, self.class_names, path)
         return {}
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"model": self.model.state_dict(), "opt": self.opt.state_dict()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.model.load_state_dict(state["model"])
-        self.opt.load_state_dict(state["opt"])

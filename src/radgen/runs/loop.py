@@ -39,6 +39,20 @@ class TrainTask(Protocol):
     def load_state_dict(self, state: dict[str, Any]) -> None: ...
 
 
+class CheckpointedTask:
+    """Saves and restores the attributes named in ``checkpointed`` (networks, optimisers, EMA);
+    the checkpoint keys are the attribute names."""
+
+    checkpointed: tuple[str, ...] = ()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name).state_dict() for name in self.checkpointed}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        for name in self.checkpointed:
+            getattr(self, name).load_state_dict(state[name])
+
+
 class BatchStream:
     """Deterministic shuffled minibatches: batch ``step`` depends only on (seed, step).
 

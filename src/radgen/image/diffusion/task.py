@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -15,12 +13,14 @@ from radgen.image.diffusion.schedule import NoiseSchedule
 from radgen.image.diffusion.unet import DiffusionUNet
 from radgen.image.ema import EMA
 from radgen.image.grids import write_class_grid
-from radgen.runs.loop import Batch
+from radgen.runs.loop import Batch, CheckpointedTask
 from radgen.runs.rundir import RunDir
 
 
-class DiffusionTask:
+class DiffusionTask(CheckpointedTask):
     """Trains a :class:`DiffusionUNet`; samples a grid with the EMA weights every epoch."""
+
+    checkpointed = ("model", "opt", "ema")
 
     def __init__(
         self,
@@ -88,21 +88,11 @@ class DiffusionTask:
         )
         return {}
 
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "model": self.model.state_dict(),
-            "opt": self.opt.state_dict(),
-            "ema": self.ema.state_dict(),
-        }
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.model.load_state_dict(state["model"])
-        self.opt.load_state_dict(state["opt"])
-        self.ema.load_state_dict(state["ema"])
-
-
-class NoisyClassifierTask:
+class NoisyClassifierTask(CheckpointedTask):
     """Trains p(y | x_t, t) on the forward chain, for classifier guidance."""
+
+    checkpointed = ("model", "opt")
 
     def __init__(
         self,
@@ -128,10 +118,3 @@ class NoisyClassifierTask:
 
     def on_epoch_end(self, epoch: int, run: RunDir) -> dict[str, float]:
         return {}
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"model": self.model.state_dict(), "opt": self.opt.state_dict()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.model.load_state_dict(state["model"])
-        self.opt.load_state_dict(state["opt"])
