@@ -41,7 +41,7 @@ def trained_run(kernel_pairs, tmp_path_factory):
 def test_translate_volume_keeps_geometry_and_marks_output(cli, kernel_pairs, trained_run, tmp_path):
     src = kernel_pairs / "sharp.nii.gz"
     out = tmp_path / "soft_pred.nii.gz"
-    code, stdout, err = cli(
+    code, _, err = cli(
         "image", "translate", "--run", trained_run, "--input", src, "--to", "soft", "--out", out
     )
     assert code == 0, err
