@@ -44,9 +44,9 @@ def text_cmd(
 ) -> None:
     """Redact or pseudonymise PHI in reports (files, folders, CSV columns)."""
     from radgen.io.paths import existing, writable
+    from radgen.io.text import read_csv_column, read_text
     from radgen.privacy.deid import Deidentifier
     from radgen.privacy.keystore import DEFAULT_PATH, KeyStore
-    from radgen.privacy.textio import read_csv_column, read_text
 
     src = existing(src)
     keys = KeyStore(key_store or DEFAULT_PATH) if mode == "pseudonymize" else None

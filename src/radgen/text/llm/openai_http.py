@@ -11,12 +11,14 @@ import ipaddress
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlparse
 
 from radgen.errors import RadgenError
 from radgen.privacy.audit import AuditLog
 from radgen.privacy.gate import require_deidentified
-from radgen.text.llm.base import Message
+from radgen.text.llm.base import Message, check_fits
 
 
 def is_loopback(url: str) -> bool:
@@ -30,7 +32,7 @@ def is_loopback(url: str) -> bool:
 
 
 class OpenAICompatibleBackend:
-    """Chat completions over HTTP, with JSON-schema ``response_format`` when asked for."""
+    """Chat completions over HTTP; JSON schemas go as ``response_format`` (json_schema)."""
 
     def __init__(
         self,
@@ -41,26 +43,27 @@ class OpenAICompatibleBackend:
         remote: bool | None = None,
         audit: AuditLog | None = None,
         timeout: float = 120.0,
+        context_length: int = 8192,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.model, self.api_key, self.timeout = model, api_key, timeout
+        self.context_length = context_length
         self.is_remote = (not is_loopback(base_url)) if remote is None else remote
         self.name = f"openai-http:{urlparse(base_url).netloc}/{model}"
         self.audit = audit if audit is not None else (AuditLog() if self.is_remote else None)
 
-    def chat(
-        self, messages: list[Message], *, max_tokens: int = 256, response_format: dict | None = None
-    ) -> str:
+    def _body(self, messages: list[Message], max_tokens: int) -> dict[str, Any]:
         if self.is_remote:
             require_deidentified([m["content"] for m in messages], self.name)
-        body = {
+        check_fits(self, messages, max_tokens)
+        return {
             "model": self.model,
             "messages": [{"role": m["role"], "content": str(m["content"])} for m in messages],
             "max_tokens": max_tokens,
             "temperature": 0.0,
         }
-        if response_format is not None:
-            body["response_format"] = response_format
+
+    def _open(self, body: dict[str, Any]) -> Any:
         payload = json.dumps(body)
         endpoint = f"{self.base_url}/chat/completions"
         if self.is_remote and self.audit is not None:
@@ -70,12 +73,27 @@ class OpenAICompatibleBackend:
         if self.api_key:
             request.add_header("Authorization", f"Bearer {self.api_key}")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                reply = json.loads(response.read())
+            return urllib.request.urlopen(request, timeout=self.timeout)
         except (urllib.error.URLError, TimeoutError) as exc:
             raise RadgenError(
                 f"language-model server at {self.base_url} did not answer: {exc}"
             ) from exc
+
+    def chat(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int = 256,
+        json_schema: dict[str, Any] | None = None,
+    ) -> str:
+        body = self._body(messages, max_tokens)
+        if json_schema is not None:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "output", "schema": json_schema},
+            }
+        with self._open(body) as response:
+            reply = json.loads(response.read())
         try:
             return reply["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError) as exc:
@@ -83,3 +101,22 @@ class OpenAICompatibleBackend:
 
     def generate(self, prompt: str, *, max_tokens: int = 256) -> str:
         return self.chat([{"role": "user", "content": prompt}], max_tokens=max_tokens)
+
+    def stream(self, messages: list[Message], *, max_tokens: int = 256) -> Iterator[str]:
+        """Server-sent events (``stream: true``), yielding the text deltas."""
+        body = {**self._body(messages, max_tokens), "stream": True}
+        with self._open(body) as response:
+            for raw in response:
+                line = raw.decode("utf-8").strip()
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                delta = json.loads(data)["choices"][0].get("delta", {}).get("content")
+                if delta:
+                    yield delta
+
+    def count_tokens(self, text: str) -> int:
+        """An estimate (about 4 characters per token): servers differ in tokenizers."""
+        return max(1, len(text) // 4)

@@ -1,0 +1,105 @@
+"""``radgen kb ...``: the local knowledge base for retrieval-augmented answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import track
+
+app = typer.Typer(help="Knowledge base: add documents, search, ask.", no_args_is_help=True)
+console = Console()
+KB = typer.Option(None, "--kb", help="Knowledge-base file (default: $RADGEN_KB or ~/.cache).")
+
+
+@app.command("add")
+def add_cmd(
+    paths: list[Path] = typer.Argument(None, help="Markdown, text, JSON templates or PDF files."),
+    starter: bool = typer.Option(False, "--starter", help="Add the bundled starter pack."),
+    kb: Path | None = KB,
+) -> None:
+    """Index documents (folders are searched); unchanged files are skipped."""
+    from radgen.errors import RadgenError
+    from radgen.text.rag import open_kb, starter_documents
+    from radgen.text.rag.chunking import SUPPORTED_SUFFIXES
+
+    files: list[Path] = list(starter_documents()) if starter else []
+    for p in paths or []:
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.suffix.lower() in SUPPORTED_SUFFIXES)
+        else:
+            files.append(p)
+    if not files:
+        raise RadgenError("nothing to add: give files or folders, or --starter")
+    with open_kb(kb) as base:
+        total = 0
+        for f in track(files, description="indexing", console=console):
+            total += base.add_file(f)
+        stats = base.stats()
+    console.print(f"added {total} chunks; {stats['documents']} documents, {stats['chunks']} chunks")
+
+
+@app.command("delete")
+def delete_cmd(
+    path: Path = typer.Argument(..., help="A document added before."), kb: Path | None = KB
+) -> None:
+    """Remove one document and its chunks."""
+    from radgen.text.rag import open_kb
+
+    with open_kb(kb) as base:
+        console.print(f"removed {base.delete(path)} chunks of {path}")
+
+
+@app.command("search")
+def search_cmd(
+    query: str = typer.Argument(..., help="What to look for."),
+    k: int = typer.Option(5, "-k", help="How many chunks."),
+    mode: str = typer.Option("hybrid", help="hybrid, dense or bm25."),
+    kb: Path | None = KB,
+) -> None:
+    """The best-matching chunks, with source, section and ranks."""
+    from radgen.text.rag import open_kb
+
+    with open_kb(kb) as base:
+        for i, hit in enumerate(base.search(query, k, mode), start=1):  # type: ignore[arg-type]
+            console.print(
+                f"[bold]{i}. {hit.chunk.citation()}[/] [dim](score {hit.score:.4f}, dense"
+                f" #{hit.dense_rank}, bm25 #{hit.bm25_rank})[/]"
+            )
+            console.print("   " + " ".join(hit.chunk.text.split())[:300], markup=False)
+
+
+@app.command("stats")
+def stats_cmd(kb: Path | None = KB) -> None:
+    """Documents, chunks and the embedder of the knowledge base."""
+    from radgen.text.rag import open_kb
+
+    with open_kb(kb) as base:
+        stats = base.stats()
+    console.print(f"{stats['path']}: {stats['documents']} documents, {stats['chunks']} chunks,"
+                  f" embedder {stats['embedder']}; {stats['search']}")  # fmt: skip
+    for s in stats["sources"]:  # type: ignore[union-attr]
+        console.print(f"  {s['source']} ({s['chunks']} chunks, added {s['added_utc']})")
+
+
+@app.command("ask")
+def ask_cmd(
+    question: str = typer.Argument(..., help="A question the knowledge base may answer."),
+    k: int = typer.Option(4, "-k", help="Chunks given to the model."),
+    model: str = typer.Option("qwen2.5-coder-0.5b", help="Model name or .gguf path."),
+    threads: int | None = typer.Option(None, help="llama.cpp threads."),
+    kb: Path | None = KB,
+) -> None:
+    """Answer from the knowledge base with numbered citations resolved to their sources."""
+    from radgen.text.llm.llamacpp import LlamaCppBackend
+    from radgen.text.rag import open_kb
+    from radgen.text.rag.answer import answer_question
+
+    with open_kb(kb) as base:
+        result = answer_question(question, base, LlamaCppBackend(model, threads=threads), k=k)
+    console.print(result.text if result.answered else "[yellow]The sources do not answer this.[/]")
+    for c in result.citations:
+        console.print(f"[dim][{c.number}] {Path(c.source).name}, {c.section}[/]")
+    if result.invalid_citations:
+        console.print(f"[red]cited sources that do not exist: {result.invalid_citations}[/]")

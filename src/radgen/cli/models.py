@@ -1,0 +1,29 @@
+"""``radgen models list``: the local language models radgen can use."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="Local language models.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("list")
+def list_cmd() -> None:
+    """Registry models: installed or not, size, license, and how to install."""
+    from radgen.text.llm.models import DEFAULT_MODEL, MODELS, install_hint, source_files
+
+    table = Table("model", "installed", "size", "license", "note")
+    for name, spec in MODELS.items():
+        files = source_files(spec)
+        have = sum(f is not None for f in files)
+        status = "yes" if have == len(files) else f"no ({have}/{len(files)} parts)"
+        label = f"{name} (default)" if name == DEFAULT_MODEL else name
+        table.add_row(label, status, f"{spec.size_mb} MB",
+                      spec.license, spec.note)  # fmt: skip
+    console.print(table)
+    missing = [s for s in MODELS.values() if None in source_files(s)]
+    for spec in missing:
+        console.print(f"[dim]install {spec.name}: {install_hint(spec)}[/]")

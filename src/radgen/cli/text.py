@@ -1,0 +1,360 @@
+"""``radgen text ...``: report tasks with the local language model, one report or a batch."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+from rich.progress import track
+
+if TYPE_CHECKING:
+    from radgen.text.llm.base import LLMBackend
+    from radgen.text.tasks.config import LLMOptions
+
+app = typer.Typer(help="Report language tasks on a local model.", no_args_is_help=True)
+prompt_app = typer.Typer(help="Inspect the versioned prompts.", no_args_is_help=True)
+app.add_typer(prompt_app, name="prompt")
+console = Console()
+
+TEXT = typer.Option(None, "--text", help="The report text itself.")
+INPUT = typer.Option(None, "--input", help="A UTF-8 text file with one report.")
+CSV = typer.Option(None, "--csv", help="Batch: a CSV file (see --column).")
+JSONL = typer.Option(None, "--jsonl", help="Batch: a JSON-lines file (see --column).")
+COLUMN = typer.Option("findings", "--column", help="Batch: the CSV column / JSON field.")
+OUT = typer.Option(None, "--out", help="Batch: JSON-lines results file.")
+MODEL = typer.Option("qwen2.5-coder-0.5b", help="Model name (radgen models list) or .gguf.")
+THREADS = typer.Option(None, help="llama.cpp threads (default: half the cores).")
+EXAMPLES = typer.Option("fixed", help="Few-shot examples: none, fixed or similar.")
+COT = typer.Option(False, "--cot", help="Chain-of-thought (reasoning kept out of output).")
+JSON_OUT = typer.Option(False, "--json", help="Print JSON.")
+OVERWRITE = typer.Option(False, help="Replace an existing --out file.")
+
+
+def _options(model: str, threads: int | None, examples: str, cot: bool) -> LLMOptions:
+    from radgen.text.tasks.config import LLMOptions
+
+    return LLMOptions(model=model, threads=threads, examples=examples, cot=cot)
+
+
+def _backend(options: LLMOptions) -> LLMBackend:
+    from radgen.text.llm.llamacpp import LlamaCppBackend
+
+    return LlamaCppBackend(
+        options.model, context_length=options.context_length, threads=options.threads
+    )
+
+
+def _inputs(
+    text: str | None, input: Path | None, csv: Path | None, jsonl: Path | None, column: str
+) -> list[tuple[str, str]]:
+    """(id, text) pairs from exactly one source."""
+    from radgen.errors import RadgenError
+    from radgen.io.text import read_csv_column, read_text
+
+    given = [x is not None for x in (text, input, csv, jsonl)]
+    if sum(given) != 1:
+        raise RadgenError("give exactly one of --text, --input, --csv or --jsonl")
+    if text is not None:
+        return [("text", text)]
+    if input is not None:
+        return [(input.name, read_text(input))]
+    if csv is not None:
+        rows, fields = read_csv_column(csv, [column])
+        key = "uid" if "uid" in fields else None
+        return [(r[key] if key else str(i), r[column] or "") for i, r in enumerate(rows)]
+    assert jsonl is not None
+    items = []
+    for i, line in enumerate(read_text(jsonl).splitlines()):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise RadgenError(f"line {i + 1} is not JSON: {err}", jsonl) from err
+        if column not in record:
+            raise RadgenError(f"line {i + 1} has no field '{column}'", jsonl)
+        items.append((str(record.get("id", i)), str(record[column])))
+    return items
+
+
+def _run(
+    items: list[tuple[str, str]],
+    task: Callable[[str], dict[str, Any]],
+    out: Path | None,
+    overwrite: bool,
+    show: Callable[[dict[str, Any]], None],
+    as_json: bool,
+) -> None:
+    """One item: print it. A batch: every result (failures included) to --out, with progress."""
+    from radgen.errors import RadgenError
+    from radgen.io.paths import writable
+
+    if len(items) == 1 and out is None:
+        result = task(items[0][1])
+        console.print_json(json.dumps(result)) if as_json else show(result)
+        return
+    if out is None:
+        raise RadgenError("a batch needs --out FILE.jsonl")
+    path = writable(out, overwrite)
+    failed = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for item_id, text in track(items, description="reports", console=console):
+            try:
+                record = {"id": item_id, "ok": True, **task(text)}
+            except RadgenError as err:
+                record = {"id": item_id, "ok": False, "error": str(err)}
+            failed += not record["ok"]
+            fh.write(json.dumps(record) + "\n")
+            fh.flush()  # nothing lost on a crash: every finished report is on disk
+    console.print(f"{len(items)} reports, {failed} failed -> {path}")
+
+
+@app.command("extract")
+def extract_cmd(
+    text: str | None = TEXT,
+    input: Path | None = INPUT,
+    csv: Path | None = CSV,
+    jsonl: Path | None = JSONL,
+    column: str = COLUMN,
+    method: str = typer.Option("rules", help="rules (default, deterministic) or llm."),
+    model: str = MODEL,
+    threads: int | None = THREADS,
+    examples: str = EXAMPLES,
+    cot: bool = COT,
+    out: Path | None = OUT,
+    as_json: bool = JSON_OUT,
+    overwrite: bool = OVERWRITE,
+) -> None:
+    """Findings with presence, laterality, location, size and severity."""
+    from radgen.text.extract.rules import report_labels
+    from radgen.text.tasks.extract import extract
+
+    options = _options(model, threads, examples, cot)
+    backend = _backend(options) if method == "llm" else None
+
+    def task(report: str) -> dict[str, Any]:
+        result = extract(report, method, backend, options)  # type: ignore[arg-type]
+        return {
+            "method": result.method,
+            "valid_json": result.ok,
+            "labels": sorted(report_labels(result.findings)),
+            "findings": [f.model_dump(exclude_none=True) for f in result.findings],
+        }
+
+    def show(result: dict[str, Any]) -> None:
+        colour = {"present": "red", "absent": "green", "uncertain": "yellow"}
+        for f in result["findings"]:
+            extra = ", ".join(
+                f"{k} {f[k]}" for k in ("laterality", "location", "severity", "size_mm") if k in f
+            )
+            console.print(
+                f"[{colour[f['presence']]}]{f['presence']:9s}[/] {f['finding']}"
+                + (f" ({extra})" if extra else "")
+            )
+        console.print(f"labels: {', '.join(result['labels'])}")
+
+    _run(_inputs(text, input, csv, jsonl, column), task, out, overwrite, show, as_json)
+
+
+@app.command("structure")
+def structure_cmd(
+    text: str | None = TEXT,
+    input: Path | None = INPUT,
+    csv: Path | None = CSV,
+    jsonl: Path | None = JSONL,
+    column: str = COLUMN,
+    method: str = typer.Option(
+        "hybrid", help="hybrid (rules fill, model translates non-English), rules or llm."
+    ),
+    template: str | None = typer.Option(None, help="Template name (default: best match)."),
+    hint: str | None = typer.Option(None, help="Exam title, helps choose the template."),
+    model: str = MODEL,
+    threads: int | None = THREADS,
+    out: Path | None = OUT,
+    as_json: bool = JSON_OUT,
+    overwrite: bool = OVERWRITE,
+) -> None:
+    """Fill the best-matching structured template (61 bundled) from a free-text report."""
+    from radgen.text.tasks.structure import structure_report
+
+    options = _options(model, threads, "none", False)
+    backend = _backend(options) if method != "rules" else None
+
+    def task(report: str) -> dict[str, Any]:
+        s = structure_report(report, method, backend, options, template=template, hint=hint)  # type: ignore[arg-type]
+        return {
+            "template": s.template,
+            "method": s.method,
+            "language": s.language,
+            "valid_json": s.ok,
+            "fields": s.fields,
+            "unassigned": s.unassigned,
+            "errors": s.errors,
+        }
+
+    def show(result: dict[str, Any]) -> None:
+        console.print(f"[bold]{result['template']}[/] ({result['method']}, {result['language']})")
+        for key, value in (result["fields"] or {}).items():
+            console.print(f"  [cyan]{key}[/]: {value}")
+        for sentence in result["unassigned"]:
+            console.print(f"  [yellow]unassigned[/]: {sentence}")
+        for err in result["errors"]:
+            console.print(f"  [red]{err}[/]")
+
+    _run(_inputs(text, input, csv, jsonl, column), task, out, overwrite, show, as_json)
+
+
+@app.command("impression")
+def impression_cmd(
+    text: str | None = TEXT,
+    input: Path | None = INPUT,
+    csv: Path | None = CSV,
+    jsonl: Path | None = JSONL,
+    column: str = COLUMN,
+    model: str = MODEL,
+    threads: int | None = THREADS,
+    examples: str = EXAMPLES,
+    out: Path | None = OUT,
+    as_json: bool = JSON_OUT,
+    overwrite: bool = OVERWRITE,
+) -> None:
+    """Write the impression for a findings section."""
+    from radgen.text.tasks.generate import impression
+
+    options = _options(model, threads, examples, False)
+    backend = _backend(options)
+    _run(
+        _inputs(text, input, csv, jsonl, column),
+        lambda report: {"impression": impression(report, backend, options)},
+        out, overwrite, lambda r: console.print(r["impression"]), as_json,
+    )  # fmt: skip
+
+
+@app.command("simplify")
+def simplify_cmd(
+    text: str | None = TEXT,
+    input: Path | None = INPUT,
+    csv: Path | None = CSV,
+    jsonl: Path | None = JSONL,
+    column: str = COLUMN,
+    grade: int = typer.Option(6, help="Target school grade (Flesch-Kincaid)."),
+    model: str = MODEL,
+    threads: int | None = THREADS,
+    examples: str = EXAMPLES,
+    out: Path | None = OUT,
+    as_json: bool = JSON_OUT,
+    overwrite: bool = OVERWRITE,
+) -> None:
+    """Rewrite a report for patients; prints the measured reading grade."""
+    from radgen.text.tasks.generate import simplify
+
+    options = _options(model, threads, examples, False)
+    backend = _backend(options)
+
+    def task(report: str) -> dict[str, Any]:
+        s = simplify(report, backend, options, grade=grade)
+        return {"text": s.text, "grade": s.grade, "source_grade": s.source_grade}
+
+    def show(r: dict[str, Any]) -> None:
+        console.print(r["text"])
+        console.print(f"[dim]reading grade {r['grade']} (report: {r['source_grade']})[/]")
+
+    _run(_inputs(text, input, csv, jsonl, column), task, out, overwrite, show, as_json)
+
+
+@app.command("protocol")
+def protocol_cmd(
+    request: str = typer.Option(..., "--request", help="Clinical question and patient details."),
+    model: str = MODEL,
+    threads: int | None = THREADS,
+    cot: bool = COT,
+    k: int = typer.Option(3, "-k", help="Guidance passages retrieved (0: none)."),
+    as_json: bool = JSON_OUT,
+) -> None:
+    """Recommend modality, body region and contrast, citing the bundled guidance."""
+    from radgen.errors import RadgenError
+    from radgen.text.tasks.protocol import guidance_context, recommend_protocol
+
+    options = _options(model, threads, "fixed", cot)
+    context = guidance_context(request, k) if k else None
+    advice = recommend_protocol(request, _backend(options), options, context=context)
+    if advice.protocol is None:
+        raise RadgenError("the model gave no valid recommendation: " + "; ".join(advice.errors))
+    if as_json:
+        console.print_json(advice.protocol.model_dump_json())
+        return
+    p = advice.protocol
+    contrast = "with" if p.contrast else "without"
+    console.print(f"[bold]{p.modality} {p.body_region}, {contrast} contrast[/]")
+    console.print(p.rationale)
+    for i, source in enumerate(advice.sources, start=1):
+        console.print(f"[dim][{i}] {source[:160]}[/]")
+
+
+@app.command("templates")
+def templates_cmd() -> None:
+    """List the bundled structured-report templates."""
+    from radgen.text.tasks.templates import load_templates, template_fields
+
+    for name in load_templates():
+        console.print(f"{name} ({len(template_fields(name))} fields)")
+
+
+@prompt_app.command("show")
+def prompt_show_cmd(
+    task: str = typer.Argument(..., help="extract, structure, impression, simplify, protocol."),
+    text: str = typer.Option("<report text>", "--text", help="Input to render the prompt for."),
+    examples: str = EXAMPLES,
+    cot: bool = COT,
+) -> None:
+    """Render a task's prompt (version, parts, few-shot turns) as the model would see it."""
+    from radgen.text.prompts.builder import build_messages, load_prompt, render
+    from radgen.text.tasks.extract import finding_names
+
+    spec = load_prompt(task)
+    variables = {
+        "finding_names": ", ".join(finding_names()),
+        "template_name": "<template>",
+        "grade": 6,
+    }
+    messages = build_messages(spec, text, examples=examples, cot=cot, variables=variables)  # type: ignore[arg-type]
+    console.print(f"[bold]{spec.name}[/] v{spec.version}")
+    console.print(render(messages), markup=False)
+
+
+@app.command("check")
+def check_cmd(
+    source: Path = typer.Option(..., "--source", help="The source report (text file)."),
+    output: Path = typer.Option(..., "--output", help="Generated text or JSON to check."),
+    embeddings: bool = typer.Option(True, help="Use sentence embeddings for non-findings."),
+    as_json: bool = JSON_OUT,
+) -> None:
+    """Check every generated statement against the source: supported, unsupported or
+    contradicted, with the evidence span. Exit code 1 when anything is flagged."""
+    from radgen.io.text import read_text
+    from radgen.text.grounding import GroundingGuard
+
+    embedder = None
+    if embeddings:
+        from radgen.text.rag.embeddings import SentenceEmbedder
+
+        embedder = SentenceEmbedder()
+    report = GroundingGuard(embedder).check(read_text(source), read_text(output))
+    if as_json:
+        console.print_json(json.dumps(report.to_dict()))
+    else:
+        colour = {"supported": "green", "unsupported": "yellow", "contradicted": "red"}
+        for s in report.statements:
+            console.print(f"[{colour[s.verdict]}]{s.verdict:12s}[/] {s.text}", highlight=False)
+            for reason in s.reasons:
+                console.print(f"{'':13s}[dim]{reason}[/]", highlight=False)
+            if s.verdict != "supported" and s.evidence:
+                console.print(f'{"":13s}[dim]source: "{s.evidence}"[/]', highlight=False)
+        n = len(report.flagged)
+        console.print(f"{len(report.statements)} statements, {n} flagged for review")
+    if report.flagged:
+        raise typer.Exit(1)

@@ -1,0 +1,207 @@
+"""The grounding guard: every generated statement checked against the source report.
+
+Deterministic and fast (no LLM judges): each statement's findings are extracted with the
+rule extractor (negation, uncertainty, laterality, severity, size) and compared with the
+source's findings; numbers must appear in the source; statements that name no finding must
+be close in meaning to a source sentence (sentence embeddings, when an embedder is given).
+
+Verdicts, worst first: ``contradicted`` (the source says otherwise: negation flip, other
+side, other severity or certainty, other measurement), ``unsupported`` (the source never
+says it), ``supported``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from radgen.text.extract.context import sentences
+from radgen.text.extract.rules import RuleExtractor
+from radgen.text.extract.schema import Finding
+
+Verdict = Literal["supported", "unsupported", "contradicted"]
+SEVERITY_RANK = {"minimal": 0, "borderline": 0, "mild": 1, "moderate": 2, "severe": 3}
+NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(mm|cm|%|millimeters?|centimeters?)?")
+COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": -1, "multiple": -1}
+SIMILARITY_THRESHOLD = 0.55
+IGNORED_FINDINGS = {"other_abnormality"}  # too broad to judge a statement by
+
+
+class Embedder(Protocol):
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclass
+class Statement:
+    text: str
+    verdict: Verdict
+    reasons: list[str] = field(default_factory=list)
+    evidence: str = ""
+    evidence_start: int | None = None
+    evidence_end: int | None = None
+
+
+@dataclass
+class GroundingReport:
+    statements: list[Statement]
+
+    @property
+    def flagged(self) -> list[Statement]:
+        return [s for s in self.statements if s.verdict != "supported"]
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = {v: sum(s.verdict == v for s in self.statements) for v in Verdict.__args__}  # type: ignore[attr-defined]
+        return {"counts": counts, "statements": [asdict(s) for s in self.statements]}
+
+
+def generated_text(output: str | dict[str, Any] | list[Any]) -> str:
+    """Plain text of a generated output: strings as they are, JSON (a structured report)
+    as its leaf values one per sentence, skipping empty and "Not mentioned." fields."""
+    if isinstance(output, str):
+        stripped = output.strip()
+        if stripped[:1] in "{[":
+            try:
+                return generated_text(json.loads(stripped))
+            except json.JSONDecodeError:
+                return output
+        return output
+    values: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+        elif node is not None and str(node).strip() and str(node).strip() != "Not mentioned.":
+            text = str(node).strip()
+            values.append(text if text.endswith((".", "!", "?")) else text + ".")
+
+    walk(output)
+    return " ".join(values)
+
+
+def _numbers(text: str) -> set[float]:
+    found = set()
+    for value, unit in NUMBER.findall(text.lower()):
+        v = float(value)
+        found.add(v * 10 if unit.startswith("c") else v)
+    for word, n in COUNT_WORDS.items():
+        if n > 0 and re.search(rf"\b{word}\b", text.lower()):
+            found.add(float(n))
+    return found
+
+
+def _severity(f: Finding) -> int | None:
+    return SEVERITY_RANK.get(f.severity or "")
+
+
+class GroundingGuard:
+    """Checks generated text against a source report (and optional retrieved chunks)."""
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self.extractor = RuleExtractor()
+        self.embedder = embedder
+
+    def check(
+        self, source: str, output: str | dict[str, Any], context: list[str] | None = None
+    ) -> GroundingReport:
+        text = generated_text(output)
+        reference = "\n".join([source, *(context or [])])
+        src_findings = [
+            f for f in self.extractor.extract(reference) if f.finding not in IGNORED_FINDINGS
+        ]
+        src_numbers = _numbers(reference)
+        src_sentences = [c.text.strip() for c in sentences(reference)]
+        statements = [c.text.strip() for c in sentences(text) if re.search(r"\w", c.text)]
+        similarity = self._similarity(statements, src_sentences)
+        results = []
+        for i, statement in enumerate(statements):
+            results.append(
+                self._judge(statement, src_findings, src_numbers, src_sentences, similarity[i])
+            )
+        return GroundingReport(results)
+
+    def _similarity(self, statements: list[str], sources: list[str]) -> np.ndarray:
+        if self.embedder is None or not statements or not sources:
+            return np.full((len(statements), max(1, len(sources))), np.nan)
+        a = self.embedder.encode(statements)
+        b = self.embedder.encode(sources)
+        return a @ b.T
+
+    def _judge(
+        self,
+        statement: str,
+        src_findings: list[Finding],
+        src_numbers: set[float],
+        src_sentences: list[str],
+        sims: np.ndarray,
+    ) -> Statement:
+        reasons: list[str] = []
+        verdict: Verdict = "supported"
+        evidence: Finding | None = None
+        findings = [
+            f for f in self.extractor.extract(statement) if f.finding not in IGNORED_FINDINGS
+        ]
+        for f in findings:
+            same = [s for s in src_findings if s.finding == f.finding] or [
+                s for s in src_findings if s.label == f.label and s.label != "Other"
+            ]
+            if not same:
+                verdict = _worse(verdict, "unsupported")
+                reasons.append(f"the source never mentions {f.finding.replace('_', ' ')}")
+                continue
+            problems = [(s, _conflicts(f, s)) for s in same]
+            agreeing = [s for s, p in problems if not p]
+            if agreeing:
+                evidence = evidence or agreeing[0]
+                continue
+            best, issues = min(problems, key=lambda sp: len(sp[1]))
+            evidence = best
+            verdict = _worse(verdict, "contradicted")
+            reasons += issues
+        extra = {n for n in _numbers(statement) if n not in src_numbers}
+        if extra:
+            verdict = _worse(verdict, "contradicted" if src_numbers else "unsupported")
+            shown = ", ".join(f"{n:g}" for n in sorted(extra))
+            reasons.append(f"number(s) {shown} not in the source")
+        if not findings and not np.isnan(sims).all() and len(src_sentences):
+            j = int(np.nanargmax(sims))
+            if sims[j] < SIMILARITY_THRESHOLD:
+                verdict = _worse(verdict, "unsupported")
+                reasons.append(f"no source sentence says this (closest similarity {sims[j]:.2f})")
+            elif verdict == "supported":
+                return Statement(statement, verdict, reasons, src_sentences[j])
+        if evidence is not None:
+            return Statement(
+                statement, verdict, reasons, evidence.evidence, evidence.start, evidence.end
+            )
+        return Statement(statement, verdict, reasons)
+
+
+def _conflicts(generated: Finding, source: Finding) -> list[str]:
+    name = generated.finding.replace("_", " ")
+    issues = []
+    if generated.presence != source.presence:
+        issues.append(f"{name}: {generated.presence} here, {source.presence} in the source")
+    if generated.laterality and source.laterality and generated.laterality != source.laterality:
+        issues.append(f"{name}: {generated.laterality} here, {source.laterality} in the source")
+    g_sev, s_sev = _severity(generated), _severity(source)
+    if g_sev is not None and s_sev is not None and g_sev != s_sev:
+        issues.append(f"{name}: {generated.severity} here, {source.severity} in the source")
+    elif g_sev is not None and s_sev is None and generated.presence == "present":
+        issues.append(f"{name}: severity '{generated.severity}' not stated in the source")
+    g_size, s_size = generated.size_mm, source.size_mm
+    if g_size is not None and s_size is not None and abs(g_size - s_size) > 1e-6:
+        issues.append(f"{name}: {generated.size_mm:g} mm here, {source.size_mm:g} mm in the source")
+    return issues
+
+
+def _worse(a: Verdict, b: Verdict) -> Verdict:
+    order = {"supported": 0, "unsupported": 1, "contradicted": 2}
+    return a if order[a] >= order[b] else b

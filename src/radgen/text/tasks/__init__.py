@@ -1,0 +1,1 @@
+"""The report tasks: extract, structure, impression, simplify and protocol."""

@@ -1,0 +1,180 @@
+"""Task ``structure``: a free-text report (any language) -> the best-matching template,
+filled by the local model and validated field by field."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from radgen.text.extract.context import clauses
+from radgen.text.llm.base import LLMBackend, check_text
+from radgen.text.llm.structured import generate_json
+from radgen.text.prompts.builder import build_messages, load_prompt
+from radgen.text.tasks.config import LLMOptions
+from radgen.text.tasks.templates import choose_template, template_fields, template_model
+
+_ENGLISH = {"the", "is", "are", "no", "of", "and", "with", "there", "normal", "lungs", "heart"}
+_STOPWORDS = {
+    "de": {"der", "die", "das", "ist", "kein", "keine", "und", "mit", "unauffällig", "lunge"},
+    "fr": {"le", "la", "les", "est", "pas", "de", "et", "avec", "poumons", "cœur", "normale"},
+    "es": {"el", "la", "los", "es", "sin", "de", "y", "con", "pulmones", "corazón", "normal"},
+    "it": {"il", "la", "è", "non", "di", "e", "con", "polmoni", "cuore", "nella"},
+    "nl": {"de", "het", "is", "geen", "en", "met", "longen", "hart", "normaal"},
+    "pt": {"o", "a", "é", "não", "de", "e", "com", "pulmões", "coração", "sem"},
+}
+
+
+def detect_language(text: str) -> str:
+    """'en' or the most likely of a few European languages, by stop-word counts."""
+    words = re.findall(r"\w+", text.lower())
+    scores = {"en": sum(w in _ENGLISH for w in words)}
+    scores |= {lang: sum(w in sw for w in words) for lang, sw in _STOPWORDS.items()}
+    return max(scores, key=scores.__getitem__)
+
+
+NOT_MENTIONED = "Not mentioned."
+# Words that send a sentence to a template field, beyond the field's own name.
+FIELD_SYNONYMS = {
+    "cardiomegaly": "heart cardiac cardiomegaly",
+    "enlarged_cardiomediastinum": "mediastinum mediastinal cardiomediastinal contour contours"
+    " silhouette aorta aortic hilar",
+    "lung_opacity": "opacity opacities density densities infiltrate infiltrates airspace"
+    " scarring scar granuloma granulomas calcified lungs lung clear",
+    "lung_lesion": "nodule nodules mass masses lesion",
+    "edema": "edema congestion vascular vascularity",
+    "consolidation": "consolidation consolidative",
+    "pneumonia": "pneumonia infection",
+    "atelectasis": "atelectasis atelectatic collapse volumes volume",
+    "pneumothorax": "pneumothorax pneumothoraces",
+    "pleural_effusion": "effusion effusions fluid",
+    "pleural_other": "pleural thickening blunting costophrenic",
+    "fracture": "fracture fractures osseous bony bone spine degenerative ribs rib",
+    "support_devices": "tube line catheter pacemaker device clips sternotomy wires stent",
+    "overlying_soft_tissues": "soft tissue tissues",
+    "upper_abdomen": "abdomen abdominal diaphragm hemidiaphragm bowel",
+}
+
+
+@dataclass
+class Structured:
+    template: str
+    fields: dict[str, str] | None
+    language: str
+    ok: bool
+    valid_first_try: bool
+    repaired: bool
+    attempts: int
+    method: str = "llm"
+    unassigned: list[str] = field(default_factory=list)
+    raw: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def _field_words(name: str) -> set[str]:
+    key = re.sub(r"\W", "_", name).lower()
+    words = set(key.split("_")) | set(FIELD_SYNONYMS.get(key, "").split())
+    return {w for w in words if len(w) > 2}
+
+
+def route_sentences(text: str, template: str) -> tuple[dict[str, str], list[str]]:
+    """Deterministic structuring: each sentence goes to every field whose name (or synonyms)
+    it mentions; sentences matching no field are returned, never dropped."""
+    names = template_fields(template)
+    vocab = {
+        n: _field_words(n)
+        for n in names
+        if n not in ("INDICATION", "COMPARISON", "TECHNIQUE", "IMPRESSION")
+    }
+    filled: dict[str, list[str]] = {n: [] for n in names}
+    unassigned = []
+    for clause in clauses(text):
+        sentence = clause.text.strip()
+        words = set(re.findall(r"[a-z]+", sentence.lower()))
+        matched = [n for n, v in vocab.items() if words & v]
+        if not matched:
+            unassigned.append(sentence)
+        for n in matched:  # "No effusion or pneumothorax" informs both fields
+            filled[n].append(sentence)
+    return {n: " ".join(v) or NOT_MENTIONED for n, v in filled.items()}, unassigned
+
+
+def structure_rules(
+    report: str,
+    *,
+    template: str | None = None,
+    hint: str | None = None,
+    impression: str | None = None,
+) -> Structured:
+    """Structure an English report without a model (sentence routing)."""
+    text = check_text(report)
+    name = template or choose_template(text, hint)
+    fields, unassigned = route_sentences(text, name)
+    if impression and "IMPRESSION" in fields:
+        fields["IMPRESSION"] = impression.strip()
+    return Structured(name, fields, detect_language(text), True, True, False, 0, "rules",
+                      unassigned)  # fmt: skip
+
+
+def structure(
+    report: str,
+    backend: LLMBackend,
+    options: LLMOptions | None = None,
+    *,
+    template: str | None = None,
+    hint: str | None = None,
+) -> Structured:
+    """Fill ``template`` (default: the best match) from ``report``; non-English reports are
+    translated to English by the model first."""
+    options = options or LLMOptions()
+    text = check_text(report)
+    language = detect_language(text)
+    if language != "en":
+        messages = build_messages(load_prompt("translate"), text, examples="none")
+        text = backend.chat(messages, max_tokens=options.max_tokens).strip() or text
+    name = template or choose_template(text, hint)
+    model = template_model(name)
+    schema = model.model_json_schema(by_alias=True)
+    messages = build_messages(
+        load_prompt("structure"),
+        text,
+        examples="none",
+        extra="Keys: " + ", ".join(template_fields(name)),
+        variables={"template_name": name},
+    )
+    result = generate_json(
+        backend, messages, model, schema=schema,
+        max_tokens=max(options.max_tokens, 64 * len(template_fields(name))),
+        retries=options.retries,
+    )  # fmt: skip
+    fields = None if result.value is None else result.value.model_dump(by_alias=True)
+    return Structured(
+        name, fields, language, result.ok, result.valid_first_try, result.repaired,
+        result.attempts, "llm", [], result.raw, result.errors,
+    )  # fmt: skip
+
+
+def structure_report(
+    report: str,
+    method: str = "hybrid",
+    backend: LLMBackend | None = None,
+    options: LLMOptions | None = None,
+    *,
+    template: str | None = None,
+    hint: str | None = None,
+) -> Structured:
+    """``rules``: sentence routing (English only); ``llm``: the model fills the template;
+    ``hybrid`` (default): the model translates non-English reports, then the rules fill."""
+    if method == "rules":
+        return structure_rules(report, template=template, hint=hint)
+    if backend is None:
+        raise ValueError(f"method '{method}' needs a backend")
+    if method == "llm":
+        return structure(report, backend, options, template=template, hint=hint)
+    text = check_text(report)
+    language = detect_language(text)
+    if language != "en":
+        messages = build_messages(load_prompt("translate"), text, examples="none")
+        text = backend.chat(messages, max_tokens=(options or LLMOptions()).max_tokens).strip()
+    result = structure_rules(text, template=template, hint=hint)
+    result.language, result.method = language, "hybrid"
+    return result
