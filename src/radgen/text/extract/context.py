@@ -24,6 +24,7 @@ PRE_NEGATION = re.compile(
     r"\b(?:no|not|without|negative for|free of|clear of|absence of|absent|resolution of|"
     r"resolved|rule out|ruled out|nor|denies|neither|no evidence of|no longer|never)\b"
 )
+NORMAL_BEFORE = re.compile(r"\b(?:normal|unremarkable)\s+(?:[\w-]+\s+){0,3}$")
 POST_NEGATION = re.compile(
     r"^\W*(?:(?:is|are|was|were|has|have|has been|have been)\s+)?"
     r"(?:(?:not|no longer)\s+(?:seen|identified|present|visualized|demonstrated|appreciated|"
@@ -35,6 +36,10 @@ UNCERTAIN = re.compile(
     r"question\w*|cannot (?:be )?(?:exclude\w*|ruled? out)|can not (?:be )?exclude\w*|"
     r"not (?:be )?excluded|difficult to exclude|versus|vs|concern\w* for|suggest\w*|"
     r"worrisome|equivocal|indeterminate|differential|consider\w*)\b|\?"
+)
+POST_UNCERTAIN = re.compile(
+    r"^[^.;]{0,25}?\b(?:(?:is|are|was|were|be)\s+)?(?:possible|probable|suspected|questionable|"
+    r"equivocal|not (?:be )?excluded|cannot be (?:excluded|ruled out)|versus|vs)\b|^\s*\?"
 )
 ALTERNATIVE_BEFORE = re.compile(r"\b(?:or|versus|vs)\s+(?:\w+\s+){0,2}$")
 ALTERNATIVE_AFTER = re.compile(r"^\W*(?:and/)?(?:or|versus|vs)\b")
@@ -81,11 +86,12 @@ def assertion(clause: str, start: int, end: int) -> str:
     mention = clause[start:end]
     if PRE_NEGATION.search(before) or re.search(r"\b(?:not|no)\b", mention):
         return "absent"
+    if NORMAL_BEFORE.search(before):  # "normal heart size", "normal pulmonary interstitium"
+        return "absent"
     if POST_NEGATION.search(after):
         return "absent"
     near_before = " ".join(before.split()[-UNCERTAIN_WINDOW:])
-    near_after = " ".join(after.split()[:4])
-    if UNCERTAIN.search(near_before) or UNCERTAIN.search(near_after):
+    if UNCERTAIN.search(near_before) or POST_UNCERTAIN.search(after):
         return "uncertain"
     if ALTERNATIVE_BEFORE.search(before) or ALTERNATIVE_AFTER.search(after):
         return "uncertain"
