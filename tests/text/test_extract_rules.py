@@ -24,7 +24,11 @@ def _by_name(findings):
         ("Opacity which may represent pneumonia.", "pneumonia", "uncertain"),
         ("Scarring or atelectasis at the left base.", "scarring", "uncertain"),
         ("No change in the right apical scarring.", "scarring", "present"),
-        ("Negative for pneumothorax, but a small effusion is present.", "pleural_effusion", "present"),
+        (
+            "Negative for pneumothorax, but a small effusion is present.",
+            "pleural_effusion",
+            "present",
+        ),
         ("Pneumothorax has resolved.", "pneumothorax", "absent"),
     ],
 )
@@ -51,8 +55,14 @@ def test_evidence_span_points_at_the_mention(ex):
 
 
 def test_report_labels(ex):
-    assert report_labels(ex.extract("Heart size normal. Lungs are clear. No effusion.")) == {"normal"}
-    labels = report_labels(ex.extract("Low lung volumes. Degenerative changes of the thoracic spine. Aortic calcification."))
+    assert report_labels(ex.extract("Heart size normal. Lungs are clear. No effusion.")) == {
+        "normal"
+    }
+    labels = report_labels(
+        ex.extract(
+            "Low lung volumes. Degenerative changes of the thoracic spine. Aortic calcification."
+        )
+    )
     assert labels - {"Other"} == {"Lung", "Thoracic Vertebrae", "Calcinosis"}
     # a differential offered for another finding is not a label of its own
     labels = report_labels(ex.extract("Streaky opacities which may represent atelectasis."))

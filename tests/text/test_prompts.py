@@ -18,7 +18,13 @@ def test_every_task_has_a_versioned_prompt():
 
 def test_parts_are_assembled_in_order_with_context_and_examples():
     spec = load_prompt("protocol")
-    msgs = build_messages(spec, "Headache in pregnancy", context=["MRI without gadolinium."], examples="fixed", n_examples=1)
+    msgs = build_messages(
+        spec,
+        "Headache in pregnancy",
+        context=["MRI without gadolinium."],
+        examples="fixed",
+        n_examples=1,
+    )
     system = msgs[0]["content"]
     assert msgs[0]["role"] == "system"
     assert system.index(spec.role[:20]) < system.index("Recommend one imaging")
@@ -29,7 +35,10 @@ def test_parts_are_assembled_in_order_with_context_and_examples():
 
 
 def test_similar_examples_are_chosen_by_content():
-    pool = [Example(input="fracture of the wrist", output="a"), Example(input="pleural effusion left", output="b")]
+    pool = [
+        Example(input="fracture of the wrist", output="a"),
+        Example(input="pleural effusion left", output="b"),
+    ]
     assert select_examples(pool, "small left pleural effusion", "similar", 1)[0].output == "b"
     assert select_examples(pool, "small left pleural effusion", "fixed", 1)[0].output == "a"
     assert select_examples(pool, "x", "none", 2) == []
@@ -37,7 +46,9 @@ def test_similar_examples_are_chosen_by_content():
 
 def test_chain_of_thought_keeps_reasoning_apart():
     spec = load_prompt("extract")
-    msgs = build_messages(spec, "No effusion.", cot=True, n_examples=1, variables={"finding_names": "x"})
+    msgs = build_messages(
+        spec, "No effusion.", cot=True, n_examples=1, variables={"finding_names": "x"}
+    )
     assert "reasoning" in msgs[0]["content"]
     shown = json.loads(msgs[2]["content"])
     assert set(shown) == {"reasoning", "answer"} and "findings" in shown["answer"]

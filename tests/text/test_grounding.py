@@ -1,0 +1,88 @@
+"""The grounding guard catches each perturbation type and leaves faithful text alone."""
+
+import json
+
+import pytest
+
+from radgen.text.grounding import GroundingGuard
+
+SOURCE = (
+    "Mild cardiomegaly. No pleural effusion or pneumothorax. Small left basilar atelectasis. "
+    "6 mm calcified granuloma in the right upper lobe. Degenerative changes of the thoracic spine."
+)
+
+
+@pytest.fixture(scope="module")
+def guard(embedder):
+    return GroundingGuard(embedder)
+
+
+@pytest.mark.parametrize(
+    ("generated", "verdict", "reason"),
+    [
+        (
+            "There is a small pleural effusion.",
+            "contradicted",
+            "present here, absent",
+        ),  # negation flip
+        ("Mild cardiomegaly is not seen.", "contradicted", "absent here, present"),  # negation flip
+        (
+            "Right lower lobe consolidation.",
+            "unsupported",
+            "never mentions",
+        ),  # absent finding inserted
+        ("Small right basilar atelectasis.", "contradicted", "right here, left"),  # laterality swap
+        (
+            "9 mm calcified granuloma in the right upper lobe.",
+            "contradicted",
+            "9",
+        ),  # measurement change
+        ("Severe cardiomegaly.", "contradicted", "severe here, mild"),  # severity change
+        (
+            "Possible mild cardiomegaly.",
+            "contradicted",
+            "uncertain here, present",
+        ),  # certainty change
+    ],
+)
+def test_each_perturbation_is_caught(guard, generated, verdict, reason):
+    statement = guard.check(SOURCE, generated).statements[0]
+    assert statement.verdict == verdict
+    assert any(reason in r for r in statement.reasons), statement.reasons
+
+
+def test_faithful_paraphrase_is_not_flagged(guard):
+    faithful = (
+        "The heart is mildly enlarged. There is small atelectasis at the left base. "
+        "No pneumothorax or pleural effusion. A 6 mm calcified granuloma is seen in the right upper lobe."
+    )
+    report = guard.check(SOURCE, faithful)
+    assert report.flagged == [], [(s.text, s.reasons) for s in report.flagged]
+    assert report.statements[0].evidence == "Mild cardiomegaly."
+
+
+def test_structured_json_output_is_checked_field_by_field(guard):
+    structured = {"FINDINGS": {"CARDIOMEGALY": "Mild cardiomegaly.", "PNEUMOTHORAX": "Right pneumothorax.",
+                               "EDEMA": "Not mentioned."}}  # fmt: skip
+    report = guard.check(SOURCE, json.dumps(structured))
+    assert [s.verdict for s in report.statements] == ["supported", "contradicted"]
+
+
+def test_cli_check_colours_and_exit_code(cli, tmp_path):
+    (tmp_path / "src.txt").write_text(SOURCE)
+    (tmp_path / "ok.txt").write_text("Mild cardiomegaly. No pneumothorax.")
+    (tmp_path / "bad.txt").write_text("Severe cardiomegaly.")
+    code, out, _ = cli(
+        "text", "check", "--source", tmp_path / "src.txt", "--output", tmp_path / "ok.txt"
+    )
+    assert code == 0 and "0 flagged" in out
+    code, out, _ = cli(
+        "text",
+        "check",
+        "--source",
+        tmp_path / "src.txt",
+        "--output",
+        tmp_path / "bad.txt",
+        "--json",
+    )
+    assert code == 1 and json.loads(out)["counts"]["contradicted"] == 1
