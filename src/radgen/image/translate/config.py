@@ -30,6 +30,9 @@ class TranslateConfig(BaseModel):
     width: int = Field(16, ge=4, description="Base channel width.")
     depth: int = Field(4, ge=1, le=7, description="U-Net levels (generators).")
     patch: int = Field(2, ge=1, le=8, description="Space-to-depth factor (speed vs detail).")
+    linear_kernel: int = Field(
+        0, ge=0, le=63, description="Learnable linear filter path size (odd; 0 = off; CT kernels)."
+    )
     lr: float | None = Field(None, gt=0, description="Learning rate (default: per model).")
     lambda_l1: float | None = Field(
         None, ge=0, description="L1 to the paired target (pix2pix 100, stargan 100)."

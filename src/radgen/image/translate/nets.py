@@ -38,13 +38,30 @@ class UNetGenerator(nn.Module):
     ``num_domains > 0`` makes it StarGAN-style: a one-hot target domain is broadcast to
     extra input channels. ``patch > 1`` folds patch x patch pixels into channels first
     (space-to-depth), so a 512 x 512 CT slice costs what a 256 x 256 one would.
+    ``linear_kernel > 0`` adds a full-resolution learnable linear filter (one per target
+    domain), initialised to the identity, in place of the plain skip: reconstruction kernels
+    of one acquisition differ mostly by a linear filter, which this path learns exactly,
+    leaving the U-Net the non-linear rest.
     """
 
     def __init__(
-        self, width: int = 32, depth: int = 4, num_domains: int = 0, patch: int = 1
+        self,
+        width: int = 32,
+        depth: int = 4,
+        num_domains: int = 0,
+        patch: int = 1,
+        linear_kernel: int = 0,
     ) -> None:
         super().__init__()
         self.depth, self.num_domains, self.patch = depth, num_domains, patch
+        self.linear = None
+        if linear_kernel:
+            if linear_kernel % 2 == 0:
+                raise RadgenError("linear_kernel must be odd")
+            n = max(num_domains, 1)
+            weight = torch.zeros(n, 1, linear_kernel, linear_kernel)
+            weight[:, 0, linear_kernel // 2, linear_kernel // 2] = 1.0
+            self.linear = nn.Parameter(weight)
         chans = [min(width * 2**i, width * 8) for i in range(depth)]
         self.stem = nn.Sequential(
             nn.Conv2d((1 + num_domains) * patch**2, width, 3, padding=1), nn.SiLU()
@@ -85,7 +102,17 @@ class UNetGenerator(nn.Module):
             h = up(h)
             h = torch.cat([h, skips.pop()], dim=1)
         out = self.head(h)
-        return x + (F.pixel_shuffle(out, self.patch) if self.patch > 1 else out)
+        out = F.pixel_shuffle(out, self.patch) if self.patch > 1 else out
+        return self._linear_path(x, domain) + out
+
+    def _linear_path(self, x: torch.Tensor, domain: torch.Tensor | None) -> torch.Tensor:
+        if self.linear is None:
+            return x
+        pad = self.linear.shape[-1] // 2
+        filtered = F.conv2d(F.pad(x, (pad,) * 4, mode="replicate"), self.linear)
+        if domain is None:
+            return filtered[:, :1]
+        return filtered.gather(1, domain.view(-1, 1, 1, 1).expand(-1, 1, *x.shape[-2:]))
 
 
 class PatchDiscriminator(nn.Module):

@@ -50,18 +50,18 @@ def build_translation_task(
         "device": device,
         "lr": config.lr,
     }
-    w, depth, p = config.width, config.depth, config.patch
+    w, depth, p, lk = config.width, config.depth, config.patch, config.linear_kernel
     if config.model == "pix2pix":
         return Pix2PixTask(
-            UNetGenerator(w, depth, patch=p),
+            UNetGenerator(w, depth, patch=p, linear_kernel=lk),
             PatchDiscriminator(2, w),
             lambda_l1=config.lambda_l1,
             **common,
         )
     if config.model == "cyclegan":
         return CycleGANTask(
-            UNetGenerator(w, depth, patch=p),
-            UNetGenerator(w, depth, patch=p),
+            UNetGenerator(w, depth, patch=p, linear_kernel=lk),
+            UNetGenerator(w, depth, patch=p, linear_kernel=lk),
             PatchDiscriminator(1, w),
             PatchDiscriminator(1, w),
             lambda_cycle=config.lambda_cycle,
@@ -73,7 +73,7 @@ def build_translation_task(
         if k < 2:
             raise RadgenError("stargan needs at least two domains")
         return StarGANTask(
-            UNetGenerator(w, depth, num_domains=k, patch=p),
+            UNetGenerator(w, depth, num_domains=k, patch=p, linear_kernel=lk),
             PatchDiscriminator(1, w, num_domains=k),
             lambda_l1=config.lambda_l1,
             lambda_cls=config.lambda_cls,

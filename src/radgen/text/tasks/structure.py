@@ -47,7 +47,7 @@ FIELD_SYNONYMS = {
     "atelectasis": "atelectasis atelectatic collapse volumes volume",
     "pneumothorax": "pneumothorax pneumothoraces",
     "pleural_effusion": "effusion effusions fluid",
-    "pleural_other": "pleural thickening blunting costophrenic",
+    "pleural_other": "thickening blunting costophrenic",
     "fracture": "fracture fractures osseous bony bone spine degenerative ribs rib",
     "support_devices": "tube line catheter pacemaker device clips sternotomy wires stent",
     "overlying_soft_tissues": "soft tissue tissues",
@@ -70,10 +70,16 @@ class Structured:
     errors: list[str] = field(default_factory=list)
 
 
+GENERIC_WORDS = {"enlarged", "lung", "lungs", "other", "upper", "lower", "and", "the", "with"}
+
+
 def _field_words(name: str) -> set[str]:
+    """Words that route a sentence to a field: curated synonyms when radgen has them
+    (chest X-ray fields), else the field name's own words minus generic ones."""
     key = re.sub(r"\W", "_", name).lower()
-    words = set(key.split("_")) | set(FIELD_SYNONYMS.get(key, "").split())
-    return {w for w in words if len(w) > 2}
+    if key in FIELD_SYNONYMS:
+        return set(FIELD_SYNONYMS[key].split())
+    return {w for w in key.split("_") if len(w) > 2 and w not in GENERIC_WORDS}
 
 
 def route_sentences(text: str, template: str) -> tuple[dict[str, str], list[str]]:
@@ -98,6 +104,20 @@ def route_sentences(text: str, template: str) -> tuple[dict[str, str], list[str]
     return {n: " ".join(v) or NOT_MENTIONED for n, v in filled.items()}, unassigned
 
 
+SECTION = re.compile(r"^\s*([A-Z][A-Z /]{2,30}):\s*", re.MULTILINE)
+HEADER_FIELDS = ("INDICATION", "COMPARISON", "TECHNIQUE", "IMPRESSION")
+
+
+def split_sections(text: str) -> dict[str, str]:
+    """'INDICATION: ...' style headers -> {header: text}; text before any header is ''."""
+    marks = list(SECTION.finditer(text))
+    sections = {"": text[: marks[0].start()] if marks else text}
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        sections[m.group(1).strip().upper()] = text[m.end() : end].strip()
+    return sections
+
+
 def structure_rules(
     report: str,
     *,
@@ -105,10 +125,17 @@ def structure_rules(
     hint: str | None = None,
     impression: str | None = None,
 ) -> Structured:
-    """Structure an English report without a model (sentence routing)."""
+    """Structure an English report without a model: header sections (INDICATION,
+    IMPRESSION...) fill the fields of the same name; other sentences are routed."""
     text = check_text(report)
     name = template or choose_template(text, hint)
-    fields, unassigned = route_sentences(text, name)
+    sections = split_sections(text)
+    skip = (*HEADER_FIELDS, "EXAMINATION", "EXAM")
+    routed = " ".join(v for k, v in sections.items() if k not in skip)
+    fields, unassigned = route_sentences(routed, name)
+    for key, value in sections.items():
+        if key in HEADER_FIELDS and key in fields and value:
+            fields[key] = value
     if impression and "IMPRESSION" in fields:
         fields["IMPRESSION"] = impression.strip()
     return Structured(name, fields, detect_language(text), True, True, False, 0, "rules",

@@ -41,20 +41,23 @@ def _words(text: str) -> set[str]:
 
 
 def choose_template(report: str, hint: str | None = None) -> str:
-    """The template whose name and fields best overlap the report (modality words count
-    double); ``hint`` (e.g. the exam title "Xray Chest PA and Lateral") is added to the text."""
-    text = f"{hint or ''} {report}".lower()
-    words = _words(text)
-    best, best_score = "", -1.0
+    """The template that best fits the exam: its modality must match the one the title (or,
+    without a title, the report) names, then the template name's words are scored in the
+    title (heavily) and the report (lightly). ``hint`` is an exam title such as "Xray Chest
+    PA and Lateral"; without it, a first line like "EXAMINATION: ..." serves."""
+    first = report.strip().splitlines()[0] if report.strip() else ""
+    title = (hint or (first if re.match(r"\s*(exam|examination|study|procedure)\b", first, re.I)
+                      else "")).lower()  # fmt: skip
+    body = report.lower()
+    named = {m for m, pattern in MODALITY_WORDS.items() if re.search(pattern, title or body)}
+    title_words, body_words = _words(title), _words(body)
+    best, best_score = "", float("-inf")
     for name in load_templates():
         modality = name.split("_")[0]
-        score = 2.0 * bool(re.search(MODALITY_WORDS.get(modality, "$^"), text))
-        name_words = _words(name.split("_", 1)[1])
-        field_words = _words(" ".join(template_fields(name)))
-        score += (
-            1.5 * len(words & name_words)
-            + 0.5 * len(words & field_words) / (1 + len(field_words)) ** 0.5
-        )
+        words = _words(name.split("_", 1)[1])
+        score = 3.0 * len(words & title_words) + 1.0 * len(words & body_words) / len(words)
+        if named and modality not in named:
+            score -= 10.0
         if score > best_score:
             best, best_score = name, score
     return best
