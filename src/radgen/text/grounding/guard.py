@@ -28,6 +28,15 @@ SEVERITY_RANK = {"minimal": 0, "borderline": 0, "mild": 1, "moderate": 2, "sever
 NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(mm|cm|%|millimeters?|centimeters?)?")
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": -1, "multiple": -1}
 SIMILARITY_THRESHOLD = 0.55
+CLOSE_PARAPHRASE = 0.75  # a statement this close to a source sentence must keep its modifiers
+MODIFIERS = {
+    "negation": re.compile(r"\b(?:no|not|without|negative|free of|clear of|resolved|resolution)\b"),
+    "side": re.compile(r"\b(?:left|right|bilateral\w*|both)\b"),
+    "severity": re.compile(
+        r"\b(?:mild\w*|moderate\w*|sever\w*|small|large|minimal|extensive|marked\w*|trace|"
+        r"slight\w*|massive|tiny|subtle|prominent|borderline)\b"
+    ),
+}
 IGNORED_FINDINGS = {"other_abnormality"}  # too broad to judge a statement by
 
 
@@ -157,7 +166,7 @@ class GroundingGuard:
                 reasons.append(f"the source never mentions {f.finding.replace('_', ' ')}")
                 continue
             problems = [(s, _conflicts(f, s)) for s in same]
-            agreeing = [s for s, p in problems if not p]
+            agreeing = [s for s, p in problems if not p and _specific_enough(f, s, same)]
             if agreeing:
                 evidence = evidence or agreeing[0]
                 continue
@@ -170,6 +179,16 @@ class GroundingGuard:
             verdict = _worse(verdict, "contradicted" if src_numbers else "unsupported")
             shown = ", ".join(f"{n:g}" for n in sorted(extra))
             reasons.append(f"number(s) {shown} not in the source")
+        if not np.isnan(sims).all() and len(src_sentences):
+            j = int(np.nanargmax(sims))
+            if sims[j] >= CLOSE_PARAPHRASE:
+                changed = _modifier_changes(statement, src_sentences[j])
+                if changed:
+                    verdict = _worse(verdict, "contradicted")
+                    reasons.append(
+                        f"{' and '.join(changed)} differ from the closest source sentence"
+                    )
+                    return Statement(statement, verdict, reasons, src_sentences[j])
         if not findings and not np.isnan(sims).all() and len(src_sentences):
             j = int(np.nanargmax(sims))
             if sims[j] < SIMILARITY_THRESHOLD:
@@ -182,6 +201,33 @@ class GroundingGuard:
                 statement, verdict, reasons, evidence.evidence, evidence.start, evidence.end
             )
         return Statement(statement, verdict, reasons)
+
+
+def _specific_enough(generated: Finding, source: Finding, mentions: list[Finding]) -> bool:
+    """A side or severity the statement gives must be backed by a source mention that gives
+    it, when the source states one for this finding at all ("left effusion" is not backed by
+    "no effusion" when the source also says "right effusion")."""
+    for attr in ("laterality", "severity"):
+        value = getattr(generated, attr)
+        stated = {getattr(m, attr) for m in mentions} - {None}
+        if value and stated and getattr(source, attr) != value:
+            return False
+    return True
+
+
+def _modifier_changes(statement: str, source_sentence: str) -> list[str]:
+    """Which modifier kinds (negation, side, severity) differ between a statement and the
+    source sentence it paraphrases."""
+    a, b = statement.lower(), source_sentence.lower()
+    changed = []
+    for name, pattern in MODIFIERS.items():
+        mine, theirs = set(pattern.findall(a)), set(pattern.findall(b))
+        if name == "negation":
+            if bool(mine) != bool(theirs):
+                changed.append(name)
+        elif mine - theirs:
+            changed.append(name)
+    return changed
 
 
 def _conflicts(generated: Finding, source: Finding) -> list[str]:
