@@ -42,6 +42,7 @@ class LlamaCppBackend:
         path = resolve_model(model)
         self.name = f"llama.cpp:{model}"
         self.context_length = context_length
+        self.usage: dict[str, int] = {"prompt_tokens": 0, "completion_tokens": 0, "calls": 0}
         self._llm = Llama(
             model_path=str(path),
             n_ctx=context_length,
@@ -62,6 +63,9 @@ class LlamaCppBackend:
         out = self._llm.create_chat_completion(
             messages, response_format=fmt, max_tokens=max_tokens, temperature=0.0
         )
+        for key in ("prompt_tokens", "completion_tokens"):
+            self.usage[key] += int(out.get("usage", {}).get(key, 0))
+        self.usage["calls"] += 1
         return out["choices"][0]["message"]["content"] or ""
 
     def generate(self, prompt: str, *, max_tokens: int = 256) -> str:

@@ -104,7 +104,7 @@ def route_sentences(text: str, template: str) -> tuple[dict[str, str], list[str]
     return {n: " ".join(v) or NOT_MENTIONED for n, v in filled.items()}, unassigned
 
 
-SECTION = re.compile(r"^\s*([A-Z][A-Z /]{2,30}):\s*", re.MULTILINE)
+SECTION = re.compile(r"(?:^|(?<=[.!?] ))\s*([A-Z][A-Z /]{2,30}):\s*", re.MULTILINE)
 HEADER_FIELDS = ("INDICATION", "COMPARISON", "TECHNIQUE", "IMPRESSION")
 
 
