@@ -1,5 +1,7 @@
 """The CLI lists its commands, runs the demo, and turns bad input into one clear line."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,7 @@ from radgen.io import MedicalImage, write_dicom_series
 def test_help_lists_the_commands(cli):
     code, out, _ = cli("--help")
     assert code == 0
-    for command in ("demo", "doctor", "image", "info"):
+    for command in ("demo", "doctor", "image", "info", "text", "kb", "models", "deid", "data"):
         assert command in out
 
 
@@ -20,6 +22,10 @@ def test_demo_runs_the_story_and_refuses_to_overwrite(cli, tmp_path):
     root = tmp_path / "demo"
     assert (root / "figures" / "real_montage.png").stat().st_size > 1000
     assert (root / "samples" / "grid.png").exists() and (root / "eval" / "report.md").exists()
+    fields = json.loads((root / "report" / "structured.json").read_text())
+    assert fields["CARDIOMEGALY"] != "Not mentioned."  # the sample report, structured
+    assert (root / "report" / "patient.txt").read_text().strip()
+    assert "reading grade" in out and "grounding guard" in out
     code, _, err = cli("demo", "--out", root)
     assert code == 2 and "--overwrite" in err
 

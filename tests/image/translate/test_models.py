@@ -104,3 +104,20 @@ def test_config_rejects_inconsistent_domains():
         TranslateConfig(model="pix2pix", pairs=".", source="t1", target="t1", steps=1, out="x")
     with pytest.raises(ValueError, match="stargan"):
         TranslateConfig(model="stargan", pairs=".", source="t1", target="t2", steps=1, out="x")
+
+
+def test_linear_path_learns_a_filter_the_unet_need_not():
+    from radgen.image.translate.classical import fit_linear_filter, linear_filter
+
+    batch = _pair_batch(n=6, size=48).numpy()
+    kernel = fit_linear_filter(batch[:, 0], batch[:, 1], size=9, samples=6000)
+    fitted = linear_filter(kernel)(batch[:, 0])
+    identity_err = np.abs(batch[:, 0] - batch[:, 1]).mean()
+    assert np.abs(fitted - batch[:, 1]).mean() < 0.2 * identity_err  # a blur is linear
+    g = UNetGenerator(width=8, depth=2, linear_kernel=9)
+    with torch.no_grad():
+        g.linear.copy_(torch.as_tensor(kernel)[None, None])
+        out = g(torch.as_tensor(batch[:, :1]))[:, 0].numpy()
+    np.testing.assert_allclose(out, fitted, atol=1e-4)  # zero-initialised head: filter only
+    with pytest.raises(RadgenError, match="odd"):
+        UNetGenerator(width=8, depth=2, linear_kernel=8)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import gaussian_filter
 
 Filter = Callable[[np.ndarray], np.ndarray]
@@ -45,3 +46,30 @@ def sharpen_candidates() -> dict[str, Filter]:
         for s in (0.5, 1.0, 1.5, 2.0)
         for a in (0.25, 0.5, 1.0, 1.5, 2.0, 3.0)
     }
+
+
+def fit_linear_filter(
+    source: np.ndarray, target: np.ndarray, size: int = 21, samples: int = 100_000, seed: int = 0
+) -> np.ndarray:
+    """The ``size`` x ``size`` filter that best maps source to target slices in the
+    least-squares sense (a Wiener-style fit on randomly sampled pixels)."""
+    rng = np.random.default_rng(seed)
+    r = size // 2
+    per_slice = max(1, samples // len(source))
+    rows, values = [], []
+    for x, y in zip(source, target, strict=True):
+        windows = sliding_window_view(np.pad(x, r, mode="edge"), (size, size))
+        iy = rng.integers(0, y.shape[0], per_slice)
+        ix = rng.integers(0, y.shape[1], per_slice)
+        rows.append(windows[iy, ix].reshape(per_slice, -1))
+        values.append(y[iy, ix])
+    kernel, *_ = np.linalg.lstsq(np.concatenate(rows), np.concatenate(values), rcond=None)
+    return kernel.reshape(size, size).astype(np.float32)
+
+
+def linear_filter(kernel: np.ndarray) -> Filter:
+    r = kernel.shape[0] // 2
+    return lambda x: np.stack(
+        [(sliding_window_view(np.pad(s, r, mode="edge"), kernel.shape) * kernel).sum((-1, -2))
+         for s in x]
+    )  # fmt: skip

@@ -12,6 +12,7 @@ from radgen.errors import RadgenError
 from radgen.image.diffusion.schedule import NoiseSchedule
 from radgen.image.diffusion.unet import DiffusionUNet
 from radgen.image.translate.base import TranslationTask
+from radgen.image.translate.classical import fit_linear_filter
 from radgen.image.translate.config import TranslateConfig
 from radgen.image.translate.cyclegan import CycleGANTask
 from radgen.image.translate.nets import PatchDiscriminator, UNetGenerator
@@ -111,6 +112,8 @@ def train_translation(
     slices = torch.as_tensor(data.slices)
     preview = slices[len(slices) // 2 : len(slices) // 2 + 1]
     task = build_translation_task(config, data.domains, data.intensity, preview, device)
+    if config.linear_kernel and config.model == "pix2pix" and not resume:
+        _init_linear_path(task, data, config.linear_kernel)  # type: ignore[arg-type]
     stream = BatchStream({"slices": slices}, config.batch_size, config.seed, device)
     settings = LoopSettings(
         config.steps, config.minutes, config.checkpoint_every, config.log_every, progress
@@ -120,6 +123,15 @@ def train_translation(
         config.model, config.pairs, len(slices), data.domains, device,
     )  # fmt: skip
     return train_loop(task, stream, run, settings, resume=resume)
+
+
+def _init_linear_path(task: Pix2PixTask, data: PairedSlices, size: int) -> None:
+    """Start the generator's linear path at the least-squares filter from source to target
+    on the training slices: the U-Net then learns only what no linear filter can."""
+    kernel = fit_linear_filter(data.slices[:, 0], data.slices[:, 1], size)
+    assert task.g.linear is not None
+    with torch.no_grad():
+        task.g.linear.copy_(torch.as_tensor(kernel)[None, None])
 
 
 def load_translator(run_dir: str, device: str = "auto") -> tuple[TranslateConfig, TranslationTask]:
