@@ -42,6 +42,7 @@ CONFIGS = [  # (model, examples, cot)
     ("qwen2.5-coder-0.5b", "none", True),
     ("qwen2.5-coder-1.5b", "fixed", False),
     ("qwen2.5-coder-1.5b", "fixed", True),
+    ("smollm2-135m", "fixed", False),
 ]
 
 

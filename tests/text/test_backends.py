@@ -91,3 +91,30 @@ def test_llamacpp_counts_tokens_and_streams(small_llm):
     assert 3 <= small_llm.count_tokens("No acute cardiopulmonary abnormality.") <= 12
     pieces = list(small_llm.stream([{"role": "user", "content": "Say OK."}], max_tokens=8))
     assert pieces and "".join(pieces).strip()
+
+
+def test_transformers_backend_plumbing_with_a_tiny_local_model(tmp_path):
+    """No HF-format instruct model ships offline here, so this checks the backend's plumbing
+    (local loading, generation, streaming, token counting) on a tiny random-weight model."""
+    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
+
+    from radgen.text.llm.transformers_hf import TransformersBackend
+    from radgen.text.rag.embeddings import default_model_path
+
+    tokenizer = AutoTokenizer.from_pretrained(str(default_model_path()), local_files_only=True)
+    config = GPT2Config(
+        vocab_size=tokenizer.vocab_size, n_embd=32, n_layer=1, n_head=2, n_positions=256
+    )
+    GPT2LMHeadModel(config).save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    backend = TransformersBackend(tmp_path)
+    assert backend.context_length == 256 and not backend.is_remote
+    assert isinstance(backend.generate("No effusion.", max_tokens=4), str)
+    assert 3 <= backend.count_tokens("no pleural effusion") <= 8
+    assert isinstance(
+        "".join(backend.stream([{"role": "user", "content": "hi"}], max_tokens=3)), str
+    )
+    with pytest.raises(RadgenError, match="input too long"):
+        backend.generate("word " * 300)
+    with pytest.raises(RadgenError, match="no config.json"):
+        TransformersBackend(tmp_path / "missing")

@@ -27,6 +27,9 @@ class TransformersBackend:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
         torch.manual_seed(seed)
         self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
