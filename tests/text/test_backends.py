@@ -116,5 +116,5 @@ def test_transformers_backend_plumbing_with_a_tiny_local_model(tmp_path):
     )
     with pytest.raises(RadgenError, match="input too long"):
         backend.generate("word " * 300)
-    with pytest.raises(RadgenError, match="no config.json"):
+    with pytest.raises(RadgenError, match=r"no config\.json"):
         TransformersBackend(tmp_path / "missing")
