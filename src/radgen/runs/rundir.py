@@ -6,12 +6,14 @@ import json
 import logging
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel
 
 from radgen.errors import RadgenError
+
+C = TypeVar("C", bound=BaseModel)
 
 
 class RunDir:
@@ -60,6 +62,16 @@ class RunDir:
     def save_config(self, config: BaseModel) -> None:
         """The resolved config as YAML: what ran, reloadable for resume and sampling."""
         self.config_path.write_text(yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False))
+
+    def start(self, config: C, *, resume: bool) -> C:
+        """The configuration to run, saved: on resume the saved one, taking only the
+        stopping rule (steps, minutes) and the device from ``config``."""
+        if resume:
+            saved = type(config).model_validate(self.read_config())
+            update = {"steps": config.steps, "minutes": config.minutes, "device": config.device}
+            config = saved.model_copy(update=update)
+        self.save_config(config)
+        return config
 
     def read_config(self) -> dict[str, Any]:
         if not self.config_path.is_file():

@@ -94,11 +94,7 @@ def train_translation(
 ) -> dict[str, Any]:
     """Train (or resume) a translation run; returns the summary written to ``metrics.json``."""
     run = RunDir.create(config.out, overwrite=overwrite, resume=resume)
-    if resume:
-        saved = TranslateConfig.model_validate(run.read_config())
-        update = {"steps": config.steps, "minutes": config.minutes, "device": config.device}
-        config = saved.model_copy(update=update)
-    run.save_config(config)
+    config = run.start(config, resume=resume)
     seed_everything(config.seed)
     device = resolve_device(config.device)
     data = load_translation_data(config, "train")
