@@ -119,6 +119,36 @@ def extractive_impression(text: str, extractor: RuleExtractor) -> str:
     return " ".join(keep[:3]) or "No acute cardiopulmonary abnormality."
 
 
+def multilingual(backend: Any, model: str, extractor: RuleExtractor) -> dict[str, Any]:
+    """Where the model earns its place: reports in other languages (written by the project,
+    benchmarks/data/multilingual_reports.jsonl). Rules alone vs hybrid (model translates,
+    rules extract)."""
+    from radgen.text.tasks.config import LLMOptions
+    from radgen.text.tasks.structure import structure_report
+
+    path = Path(__file__).parent / "data" / "multilingual_reports.jsonl"
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    gold = [set(i["gold"]) for i in items]
+    rules = [report_labels(extractor.extract(i["text"])) for i in items]
+    hybrid, translations = [], []
+    for item in items:
+        s = structure_report(item["text"], "hybrid", backend, LLMOptions(model=model),
+                             template="XRAY_CHEST")  # fmt: skip
+        body = " ".join([*(v for v in (s.fields or {}).values() if v != "Not mentioned."),
+                         *s.unassigned])  # fmt: skip
+        hybrid.append(report_labels(extractor.extract(body)))
+        translations.append(body)
+    return {
+        "reports": len(items),
+        "rules_only_micro_f1": multilabel_f1(rules, gold, LABELS)["micro_f1"],
+        "hybrid_micro_f1": multilabel_f1(hybrid, gold, LABELS)["micro_f1"],
+        "examples": [
+            {"source": i["text"], "translated_structured": t}
+            for i, t in list(zip(items, translations, strict=True))[:3]
+        ],
+    }
+
+
 def worker(model: str, n: int, threads: int) -> dict[str, Any]:
     """Every LLM measurement of one model, in this process (for its peak RAM)."""
     from radgen.text.llm.llamacpp import LlamaCppBackend
@@ -204,6 +234,7 @@ def worker(model: str, n: int, threads: int) -> dict[str, Any]:
             {"generated": g, "radiologist": x} for g, x in list(zip(gen, ref, strict=True))[:3]
         ],
     }
+    out["multilingual"] = multilingual(backend, model, extractor)
     out["peak_rss_mb"] = round(peak_rss_mb(), 1)
     out["usage"] = backend.usage
     return out
