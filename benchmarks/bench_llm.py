@@ -191,7 +191,7 @@ def worker(model: str, n: int, threads: int) -> dict[str, Any]:
         }
         print(model, name, json.dumps(out["configs"][name]), flush=True)
     # structuring with the model filling the template (English reports, no translation)
-    k = min(n, 10)
+    k = min(n, 5)
     t0 = time.monotonic()
     s_first = s_ok = 0
     s_preds = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import torch
 
@@ -29,6 +31,7 @@ class TranslationTask(CheckpointedTask):
     """Base class: subclasses define ``train_step`` and ``_translate`` on padded batches."""
 
     multiple: int = 1
+    preview_seconds: float = 60.0  # at most one preview per minute: diffusion previews cost
 
     def __init__(
         self,
@@ -40,6 +43,7 @@ class TranslationTask(CheckpointedTask):
     ) -> None:
         self.domains, self.intensity, self.crop = domains, intensity, crop
         self.preview, self.device = preview.to(device), device
+        self._last_preview = float("-inf")
 
     def targets(self) -> tuple[str, ...]:
         """Domains this model can translate into."""
@@ -55,7 +59,11 @@ class TranslationTask(CheckpointedTask):
         return self._translate(padded, self.domains.index(target))[..., :h, :w]
 
     def on_epoch_end(self, epoch: int, run: RunDir) -> dict[str, float]:
-        """Overwrite ``figures/preview.png``: source | output | target for each target domain."""
+        """Overwrite ``figures/preview.png``: source | output | target for each target domain
+        (at most once per ``preview_seconds``; small datasets end an epoch every few steps)."""
+        if time.monotonic() - self._last_preview < self.preview_seconds:
+            return {}
+        self._last_preview = time.monotonic()
         src = self.preview[:, :1]
         tiles = []
         for target in self.targets():
