@@ -242,6 +242,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=20, help="reports per LLM configuration")
     parser.add_argument("--threads", type=int, default=2, help="llama.cpp threads")
+    parser.add_argument("--models", help="comma-separated subset of the models (default: all)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -259,7 +260,10 @@ def main() -> None:
     models = {}
     cache = RUNS / "llm"
     cache.mkdir(parents=True, exist_ok=True)
+    wanted = args.models.split(",") if args.models else None
     for model in dict.fromkeys(m for m, _, _ in CONFIGS):
+        if wanted is not None and model not in wanted:
+            continue
         done = cache / f"{model}_n{args.n}.json"
         if done.exists():
             models[model] = json.loads(done.read_text())
