@@ -81,8 +81,7 @@ def rules_part(rows: list[dict[str, Any]]) -> dict[str, Any]:
         s = structure_rules(r["text"], template="XRAY_CHEST")
         model.model_validate(s.fields)  # raises if the output broke the schema
         valid += 1
-        body = " ".join([*(v for v in s.fields.values() if v != "Not mentioned."), *s.unassigned])
-        structured_preds.append(report_labels(extractor.extract(body)))
+        structured_preds.append(report_labels(extractor.extract(s.text())))
     seconds = time.monotonic() - t0
     gold = [r["gold"] for r in rows]
     even = [i for i, r in enumerate(rows) if int(r["uid"]) % 2 == 0]
@@ -132,10 +131,8 @@ def multilingual(backend: Any, model: str, extractor: RuleExtractor) -> dict[str
     for item in items:
         s = structure_report(item["text"], "hybrid", backend, LLMOptions(model=model),
                              template="XRAY_CHEST")  # fmt: skip
-        body = " ".join([*(v for v in (s.fields or {}).values() if v != "Not mentioned."),
-                         *s.unassigned])  # fmt: skip
-        hybrid.append(report_labels(extractor.extract(body)))
-        translations.append(body)
+        hybrid.append(report_labels(extractor.extract(s.text())))
+        translations.append(s.text())
     return {
         "reports": len(items),
         "rules_only_micro_f1": multilabel_f1(rules, gold, LABELS)["micro_f1"],
@@ -198,7 +195,7 @@ def worker(model: str, n: int, threads: int) -> dict[str, Any]:
                       template="XRAY_CHEST")  # fmt: skip
         s_first += s.valid_first_try
         s_ok += s.ok
-        body = " ".join(v for v in (s.fields or {}).values() if v and v != "Not mentioned.")
+        body = s.text()
         s_preds.append(report_labels(extractor.extract(body)) if body else {"normal"})
     out["structuring_llm"] = {
         **multilabel_f1(s_preds, gold[:k], LABELS),

@@ -102,6 +102,7 @@ def _report_story(root: Path) -> None:
     from radgen.text.tasks.config import LLMOptions
     from radgen.text.tasks.generate import simplify
     from radgen.text.tasks.structure import structure_report
+    from radgen.text.tasks.templates import NOT_MENTIONED
 
     console.rule("4. structure and simplify a sample report with the local model (Qwen2.5 0.5B)")
     report = bundled_asset("sample_report.txt").read_text(encoding="utf-8")
@@ -109,7 +110,7 @@ def _report_story(root: Path) -> None:
     options = LLMOptions(max_tokens=256)
     backend = LlamaCppBackend(options.model)
     structured = structure_report(report, "hybrid", backend, options)
-    filled = {k: v for k, v in (structured.fields or {}).items() if v != "Not mentioned."}
+    filled = {k: v for k, v in (structured.fields or {}).items() if v != NOT_MENTIONED}
     console.print(f"[bold]{structured.template}[/] ({structured.method}):")
     for key, value in filled.items():
         console.print(f"  [cyan]{key}[/]: {value}", highlight=False)

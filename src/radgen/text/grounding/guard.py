@@ -22,6 +22,7 @@ import numpy as np
 from radgen.text.extract.context import sentences
 from radgen.text.extract.rules import RuleExtractor
 from radgen.text.extract.schema import Finding
+from radgen.text.tasks.templates import NOT_MENTIONED
 
 Verdict = Literal["supported", "unsupported", "contradicted"]
 SEVERITY_RANK = {"minimal": 0, "borderline": 0, "mild": 1, "moderate": 2, "severe": 3}
@@ -87,7 +88,7 @@ def generated_text(output: str | dict[str, Any] | list[Any]) -> str:
         elif isinstance(node, list):
             for v in node:
                 walk(v)
-        elif node is not None and str(node).strip() and str(node).strip() != "Not mentioned.":
+        elif node is not None and str(node).strip() and str(node).strip() != NOT_MENTIONED:
             text = str(node).strip()
             values.append(text if text.endswith((".", "!", "?")) else text + ".")
 

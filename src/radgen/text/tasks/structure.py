@@ -11,7 +11,12 @@ from radgen.text.llm.base import LLMBackend, check_text
 from radgen.text.llm.structured import generate_json
 from radgen.text.prompts.builder import build_messages, load_prompt
 from radgen.text.tasks.config import LLMOptions
-from radgen.text.tasks.templates import choose_template, template_fields, template_model
+from radgen.text.tasks.templates import (
+    NOT_MENTIONED,
+    choose_template,
+    template_fields,
+    template_model,
+)
 
 _ENGLISH = {"the", "is", "are", "no", "of", "and", "with", "there", "normal", "lungs", "heart"}
 _STOPWORDS = {
@@ -32,7 +37,6 @@ def detect_language(text: str) -> str:
     return max(scores, key=scores.__getitem__)
 
 
-NOT_MENTIONED = "Not mentioned."
 # Words that send a sentence to a template field, beyond the field's own name.
 FIELD_SYNONYMS = {
     "cardiomegaly": "heart cardiac cardiomegaly",
@@ -68,6 +72,11 @@ class Structured:
     unassigned: list[str] = field(default_factory=list)
     raw: str = ""
     errors: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        """What the structured report says: its filled fields, then unassigned sentences."""
+        filled = [v for v in (self.fields or {}).values() if v and v != NOT_MENTIONED]
+        return " ".join([*filled, *self.unassigned])
 
 
 GENERIC_WORDS = {"enlarged", "lung", "lungs", "other", "upper", "lower", "and", "the", "with"}
@@ -142,6 +151,16 @@ def structure_rules(
                       unassigned)  # fmt: skip
 
 
+def to_english(text: str, backend: LLMBackend, options: LLMOptions) -> tuple[str, str]:
+    """(English text, detected language): non-English reports are translated by the model;
+    an empty translation keeps the original text."""
+    language = detect_language(text)
+    if language == "en":
+        return text, language
+    messages = build_messages(load_prompt("translate"), text, examples="none")
+    return backend.chat(messages, max_tokens=options.max_tokens).strip() or text, language
+
+
 def structure(
     report: str,
     backend: LLMBackend,
@@ -153,11 +172,7 @@ def structure(
     """Fill ``template`` (default: the best match) from ``report``; non-English reports are
     translated to English by the model first."""
     options = options or LLMOptions()
-    text = check_text(report)
-    language = detect_language(text)
-    if language != "en":
-        messages = build_messages(load_prompt("translate"), text, examples="none")
-        text = backend.chat(messages, max_tokens=options.max_tokens).strip() or text
+    text, language = to_english(check_text(report), backend, options)
     name = template or choose_template(text, hint)
     model = template_model(name)
     schema = model.model_json_schema(by_alias=True)
@@ -197,11 +212,7 @@ def structure_report(
         raise ValueError(f"method '{method}' needs a backend")
     if method == "llm":
         return structure(report, backend, options, template=template, hint=hint)
-    text = check_text(report)
-    language = detect_language(text)
-    if language != "en":
-        messages = build_messages(load_prompt("translate"), text, examples="none")
-        text = backend.chat(messages, max_tokens=(options or LLMOptions()).max_tokens).strip()
+    text, language = to_english(check_text(report), backend, options or LLMOptions())
     result = structure_rules(text, template=template, hint=hint)
     result.language, result.method = language, "hybrid"
     return result

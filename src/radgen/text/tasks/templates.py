@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 from radgen.data.registry import bundled_asset
 from radgen.errors import RadgenError
 
+NOT_MENTIONED = "Not mentioned."  # the value of a template field the report does not address
 MODALITY_WORDS = {
     "XRAY": r"x-?ray|radiograph|\bpa\b|lateral view|frontal|chest film|cxr|views? of the chest",
     "CT": r"\bct\b|computed tomograph|hounsfield|axial images",
