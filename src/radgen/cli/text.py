@@ -269,30 +269,58 @@ def simplify_cmd(
 @app.command("protocol")
 def protocol_cmd(
     request: str = typer.Option(..., "--request", help="Clinical question and patient details."),
+    protocols: Path | None = typer.Option(
+        None, "--protocols", help="Your protocol YAML: adds entries or replaces them by id."
+    ),
+    condition: list[str] = typer.Option(
+        [], "--condition", help="A condition to add (pregnant, child, red_flags...)."
+    ),
+    method: str = typer.Option("rules", help="rules (the guidance decides) or llm (model only)."),
+    phrase: bool = typer.Option(False, "--phrase", help="Let the local model word the rationale."),
     model: str = MODEL,
     threads: int | None = THREADS,
-    cot: bool = COT,
-    k: int = typer.Option(3, "-k", help="Guidance passages retrieved (0: none)."),
     as_json: bool = JSON_OUT,
 ) -> None:
-    """Recommend modality, body region and contrast, citing the bundled guidance."""
+    """Recommend an examination from the bundled guidance (or say no imaging, or abstain),
+    checked for pregnancy, children, contrast and grounding."""
     from radgen.errors import RadgenError
-    from radgen.text.tasks.protocol import guidance_context, recommend_protocol
+    from radgen.text.protocol.advice import ProtocolAdvisor
+    from radgen.text.protocol.llm_path import llm_advice
 
-    options = _options(model, threads, "fixed", cot)
-    context = guidance_context(request, k) if k else None
-    advice = recommend_protocol(request, _backend(options), options, context=context)
-    if advice.protocol is None:
-        raise RadgenError("the model gave no valid recommendation: " + "; ".join(advice.errors))
+    if method not in ("rules", "llm"):
+        raise RadgenError(f"unknown method '{method}'; choose one of ['llm', 'rules']")
+    advisor = ProtocolAdvisor(str(protocols) if protocols else None)
+    options = _options(model, threads, "fixed", False)
+    if method == "llm":
+        advice = llm_advice(request, advisor, _backend(options), options, tuple(condition))
+    else:
+        backend = _backend(options) if phrase else None
+        advice = advisor.advise(request, tuple(condition), phrase_with=backend)
     if as_json:
-        console.print_json(advice.protocol.model_dump_json())
+        console.print_json(advice.model_dump_json())
         return
-    p = advice.protocol
-    contrast = "with" if p.contrast else "without"
-    console.print(f"[bold]{p.modality} {p.body_region}, {contrast} contrast[/]")
-    console.print(p.rationale)
-    for i, source in enumerate(advice.sources, start=1):
-        console.print(f"[dim][{i}] {source[:160]}[/]")
+    if advice.abstained:
+        console.print(f"[yellow]{advice.reason}[/]")
+    elif advice.imaging_indicated is False:
+        console.print("[bold]No imaging indicated[/]")
+    else:
+        e = advice.exam
+        assert e is not None
+        console.print(f"[bold]{e.name}[/] ({e.modality}, {e.region}, contrast: {e.contrast})")
+    if advice.rationale:
+        console.print(advice.rationale)
+    for alt in advice.alternatives:
+        console.print(f"  alternative: {alt.name} ({alt.modality}, contrast: {alt.contrast})")
+    for w in advice.warnings:
+        console.print(f"  [yellow]warning[/]: {w}")
+    for r in advice.refused:
+        console.print(f"  [red]refused[/]: {r}")
+    facts = ", ".join(f"{k}: {v}" for k, v in advice.facts.evidence.items())
+    if facts:
+        console.print(f"[dim]from the request: {facts}[/]")
+    if advice.source is not None:
+        console.print(f"[dim]source: {advice.source.title} ({advice.source.sources})[/]")
+        console.print(f'[dim]"{advice.source.passage}"[/]', highlight=False)
 
 
 @app.command("templates")

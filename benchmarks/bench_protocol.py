@@ -1,0 +1,218 @@
+"""Protocol advice on clinical requests written from public guidance (benchmarks/data/
+protocol_scenarios.jsonl): the deterministic engine against today's model-only path.
+
+The scenarios and their accepted answers were written and committed before the engine was
+built. The ``dev`` half was used while building (rules, synonyms, the match threshold); the
+``frozen`` half was not looked at until the final run, and is what the JSON reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from common import ROOT, write_result
+from radgen.text.protocol.advice import Advice, ProtocolAdvisor
+from radgen.text.protocol.guidance import ExamSpec
+from radgen.text.protocol.request import parse_request
+from radgen.text.protocol.safety import safety_violations
+
+SCENARIOS = ROOT / "data" / "protocol_scenarios.jsonl"
+IONISING = {"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"}
+
+
+def load(split: str) -> list[dict]:
+    rows = [json.loads(line) for line in SCENARIOS.read_text().splitlines() if line.strip()]
+    return [r for r in rows if split == "all" or r["split"] == split]
+
+
+def load_kind(scenarios: list[dict], sid: str) -> str:
+    return next(s["kind"] for s in scenarios if s["id"] == sid)
+
+
+def exam_matches(exam: ExamSpec | None, accept: list[dict]) -> bool:
+    if exam is None:
+        return False
+    text = f"{exam.region} {exam.name}".lower()
+    for a in accept:
+        if a["modality"] != exam.modality:
+            continue
+        if not any(k in text for k in a["region_any"]):
+            continue
+        if (
+            "contrast" in a
+            and a["contrast"] is not None
+            and a["contrast"] != (exam.contrast != "none")
+        ):
+            continue
+        return True
+    return False
+
+
+def correct(s: dict, advice: Advice) -> bool:
+    if s["kind"] == "abstain":
+        return advice.abstained
+    if s["kind"] == "no_imaging":
+        return advice.imaging_indicated is False
+    return bool(advice.imaging_indicated) and exam_matches(advice.exam, s["accept"])
+
+
+def unsafe(s: dict, exam: ExamSpec | None) -> bool:
+    if exam is None:
+        return False
+    return bool(
+        (s.get("no_ionising") and exam.modality in IONISING)
+        or (s.get("no_iodinated") and exam.contrast == "iodinated")
+    )
+
+
+def score(rows: list[tuple[dict, Advice]], seconds: float) -> dict:
+    in_scope = [(s, a) for s, a in rows if s["kind"] != "abstain"]
+    out_scope = [(s, a) for s, a in rows if s["kind"] == "abstain"]
+    no_img = [(s, a) for s, a in rows if s["kind"] == "no_imaging"]
+    exams = [(s, a) for s, a in rows if a.exam is not None]
+    return {
+        "n": len(rows),
+        "accuracy": round(sum(correct(s, a) for s, a in rows) / len(rows), 4),
+        "in_scope_accuracy": round(sum(correct(s, a) for s, a in in_scope) / len(in_scope), 4),
+        "unsafe_rate": round(sum(unsafe(s, a.exam) for s, a in rows) / len(rows), 4),
+        "no_imaging_recall": round(
+            sum(a.imaging_indicated is False for _, a in no_img) / max(len(no_img), 1), 4
+        ),
+        "abstain_rate_out_of_scope": round(
+            sum(a.abstained for _, a in out_scope) / max(len(out_scope), 1), 4
+        ),
+        "false_abstention_rate": round(sum(a.abstained for _, a in in_scope) / len(in_scope), 4),
+        "grounded_rate": round(
+            sum(
+                a.source is not None
+                and a.exam.cite.lower() in " ".join(a.source.passage.split()).lower()
+                for _, a in exams
+            )
+            / max(len(exams), 1),
+            4,
+        ),
+        "seconds_per_request": round(seconds / len(rows), 4),
+        "wrong": [
+            {
+                "id": s["id"],
+                "kind": s["kind"],
+                "got": a.exam.name
+                if a.exam
+                else ("no imaging" if a.imaging_indicated is False else "abstained"),
+            }
+            for s, a in rows
+            if not correct(s, a)
+        ],
+    }
+
+
+def run_rules(scenarios: list[dict], advisor: ProtocolAdvisor) -> dict:
+    advisor.advise("warm up: suspected pulmonary embolism")
+    t0 = time.perf_counter()
+    rows = [(s, advisor.advise(s["request"])) for s in scenarios]
+    return score(rows, time.perf_counter() - t0)
+
+
+def run_llm_only(scenarios: list[dict], advisor: ProtocolAdvisor) -> dict:
+    """Today's path: the 0.5B model with retrieved guidance, its answer as it comes, then the
+    same safety check (counted separately: what would have been refused)."""
+    from radgen.text.llm.llamacpp import LlamaCppBackend
+    from radgen.text.tasks.config import LLMOptions
+    from radgen.text.tasks.protocol import guidance_context, recommend_protocol
+
+    backend = LlamaCppBackend("qwen2.5-coder-0.5b", threads=2)
+    rows, refused = [], 0
+    t0 = time.perf_counter()
+    for s in scenarios:
+        out = recommend_protocol(
+            s["request"], backend, LLMOptions(), context=guidance_context(s["request"], 3)
+        )
+        facts = parse_request(s["request"])
+        exam = None
+        if out.protocol is not None:
+            p = out.protocol
+            contrast = (
+                "none" if not p.contrast else ("gadolinium" if p.modality == "MRI" else "iodinated")
+            )
+            modality = p.modality if p.modality != "nuclear medicine" else "nuclear medicine"
+            exam = ExamSpec(
+                name=f"{p.modality} {p.body_region}",
+                modality=modality,
+                region=p.body_region,
+                contrast=contrast,
+                cite="",
+            )
+            entry = advisor.match(s["request"])[0].entry
+            refused += bool(safety_violations(exam, facts, entry, s["request"]))
+        rows.append(
+            (
+                s,
+                Advice(
+                    request=s["request"],
+                    imaging_indicated=exam is not None or None,
+                    exam=exam,
+                    abstained=exam is None,
+                    facts=facts,
+                    method="llm",
+                ),
+            )
+        )
+    result = score(rows, time.perf_counter() - t0)
+    result["would_be_refused_by_safety_check"] = refused
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--split", default="frozen", choices=["dev", "frozen", "all"])
+    parser.add_argument("--no-llm", action="store_true")
+    args = parser.parse_args()
+    advisor = ProtocolAdvisor()
+    scenarios = load(args.split)
+    rules = run_rules(scenarios, advisor)
+    print("rules", json.dumps(rules, indent=1))
+    if args.split == "dev":  # development runs write nothing; they print the threshold margin
+        best = {s["id"]: advisor.match(s["request"])[0].score for s in scenarios}
+        ins = min(v for k, v in best.items() if load_kind(scenarios, k) != "abstain")
+        outs = max(v for k, v in best.items() if load_kind(scenarios, k) == "abstain")
+        print(
+            f"match scores: worst in-scope {ins:.3f}, best out-of-scope {outs:.3f},"
+            f" midpoint {(ins + outs) / 2:.3f}"
+        )
+        return
+    llm = None if args.no_llm else run_llm_only(scenarios, advisor)
+    if llm:
+        print("llm-only", {k: v for k, v in llm.items() if k != "wrong"})
+    dev = run_rules(load("dev"), advisor)
+    write_result(
+        "bench_protocol",
+        {
+            **{
+                k: rules[k]
+                for k in (
+                    "accuracy",
+                    "unsafe_rate",
+                    "no_imaging_recall",
+                    "abstain_rate_out_of_scope",
+                    "grounded_rate",
+                    "seconds_per_request",
+                )
+            },
+            "llm_only_accuracy": llm["accuracy"] if llm else None,
+            "llm_only_unsafe_rate": llm["unsafe_rate"] if llm else None,
+            "frozen": rules,
+            "dev": dev,
+            "llm_only": llm,
+            "split": args.split,
+            "scenarios": str(Path(SCENARIOS).relative_to(ROOT.parent)),
+            "note": "frozen half not examined while building; dev half used for rules,"
+            " synonyms and the match threshold",
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Guidance entries as validated data: the bundled ``assets/protocol/guidance.yaml`` and any
+user file that adds or overrides entries by id."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from radgen.errors import RadgenError
+
+Modality = Literal[
+    "CT", "MRI", "X-ray", "ultrasound", "nuclear medicine", "fluoroscopy", "mammography"
+]
+Contrast = Literal["none", "iodinated", "gadolinium"]
+IONISING = frozenset({"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"})
+CONDITIONS = frozenset(
+    {
+        "pregnant",
+        "child",
+        "infant",
+        "elderly",
+        "iodinated_contraindicated",
+        "gadolinium_contraindicated",
+        "mri_contraindicated",
+        "red_flags",
+        "low_pretest",
+        "rule_negative",
+        "anticoagulated",
+    }
+)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+class ExamSpec(BaseModel):
+    """One examination, with the phrase of the guidance passage that names it (``cite``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    modality: Modality
+    region: str
+    contrast: Contrast = "none"
+    cite: str
+
+    @property
+    def ionising(self) -> bool:
+        return self.modality in IONISING
+
+
+class Option(BaseModel):
+    """An answer and when it applies: ``when`` all hold, ``when_any`` one holds, ``unless``
+    none holds. Either an examination or ``no_imaging`` (the reason)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    when: list[str] = Field(default_factory=list)
+    when_any: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(default_factory=list)
+    exam: ExamSpec | None = None
+    no_imaging: str | None = None
+    alternatives: list[ExamSpec] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> Option:
+        if (self.exam is None) == (self.no_imaging is None):
+            raise ValueError("an option has exactly one of 'exam' and 'no_imaging'")
+        return self
+
+    def applies(self, conditions: set[str]) -> bool:
+        return (
+            all(c in conditions for c in self.when)
+            and (not self.when_any or any(c in conditions for c in self.when_any))
+            and not any(c in conditions for c in self.unless)
+        )
+
+
+class Entry(BaseModel):
+    """An indication: synonyms to find it, the passage to cite, options in order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    synonyms: list[str] = Field(min_length=1)
+    passage: str = Field(min_length=20)
+    sources: str
+    flags: dict[str, str] = Field(default_factory=dict)
+    options: list[Option] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Entry:
+        known = CONDITIONS | set(self.flags)
+        passage = _norm(self.passage)
+        for opt in self.options:
+            for c in [*opt.when, *opt.when_any, *opt.unless]:
+                if c not in known:
+                    raise ValueError(
+                        f"unknown condition '{c}'; known: {sorted(known)} (or define it in flags)"
+                    )
+            for exam in [opt.exam, *opt.alternatives]:
+                if exam is not None and _norm(exam.cite) not in passage:
+                    raise ValueError(
+                        f"exam '{exam.name}': cite '{exam.cite}' is not in the passage"
+                    )
+        for name, pattern in self.flags.items():
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                raise ValueError(f"flag '{name}': bad regular expression: {err}") from err
+        for syn in self.synonyms:
+            if syn.startswith("re:"):
+                try:
+                    re.compile(syn[3:])
+                except re.error as err:
+                    raise ValueError(f"synonym '{syn}': bad regular expression: {err}") from err
+        return self
+
+    def flag_conditions(self, request: str) -> set[str]:
+        return {name for name, pat in self.flags.items() if re.search(pat, request, re.I)}
+
+
+class GuidanceFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    entries: list[Entry]
+
+
+def _read(path: Path) -> list[Entry]:
+    if not path.is_file():
+        raise RadgenError("protocol file not found", path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return GuidanceFile.model_validate(data).entries
+    except yaml.YAMLError as err:
+        raise RadgenError(f"not valid YAML: {err}", path) from err
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise RadgenError(f"invalid protocol file at {where}: {first['msg']}", path) from err
+    except UnicodeDecodeError as err:
+        raise RadgenError("not UTF-8 text", path) from err
+
+
+@cache
+def bundled_guidance() -> tuple[Entry, ...]:
+    from radgen.data.registry import bundled_asset
+
+    return tuple(_read(bundled_asset("protocol") / "guidance.yaml"))
+
+
+def load_guidance(extra: str | Path | None = None) -> dict[str, Entry]:
+    """The bundled entries, with a user file's entries added (or replacing the same id)."""
+    entries = {e.id: e for e in bundled_guidance()}
+    if extra is not None:
+        for e in _read(Path(extra)):
+            entries[e.id] = e
+    return entries

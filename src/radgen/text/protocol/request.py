@@ -1,0 +1,178 @@
+"""A clinical request parsed into the facts that decide an examination: age, sex, pregnancy,
+kidney function, contrast allergies, MRI safety, red flags, pre-test probability.
+
+Rules only, with negation handled ("not pregnant", "no red flags"): every fact comes with
+the words that set it, so a reader can check it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from radgen.errors import RadgenError
+from radgen.text.protocol.guidance import CONDITIONS
+
+NEGATION = re.compile(
+    r"\b(?:no|not|non|without|denies|denied|negative for|never|nil)\b(?:[\s-]+[\w/]+){0,3}[\s-]*$",
+    re.I,
+)
+
+AGE_PATTERNS = [
+    (r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]?old\b", 1.0),
+    (r"\b(\d{1,3})\s?(?:yo|y/o|yrs?|y)\b", 1.0),
+    (r"\b(\d{1,2})\s?[MF]\b", 1.0),
+    (r"\baged?\s*:?\s*(\d{1,3})\b", 1.0),
+    (r"\b(\d{1,2})[- ]?months?[- ]?old\b", 1 / 12),
+    (r"\b(\d{1,2})[- ]?weeks?[- ]?old\b", 1 / 52),
+    (r"\b(\d{1,2})[- ]?days?[- ]?old\b", 1 / 365),
+]
+CHILD_WORDS = (
+    r"\b(?:child|children|boy|girl|infant|baby|toddler|neonate|newborn|paediatric|pediatric|kid)\b"
+)
+INFANT_WORDS = r"\b(?:infant|baby|neonate|newborn)\b"
+PREGNANT = (
+    r"\b(?:pregnan\w*|gravid\w*|trimester|antenatal|gestation\w*|G\d+P\d+|"
+    r"\d{1,2}\s?/\s?40|\d{1,2}\s?weeks?\s+(?:pregnant|gestation))"
+)
+NOT_PREGNANT = (
+    r"\b(?:not|non)[\s-]*pregnan\w*|pregnancy test (?:was |is )?negative|negative pregnancy test"
+)
+EGFR = r"\b(?:e?GFR|creatinine clearance|CrCl)\s*(?:of|is|was|=|:)?\s*(\d{1,3})"
+KIDNEY_FAILURE = (
+    r"\b(?:dialysis|renal failure|kidney failure|end[- ]stage renal|ESRD|"
+    r"CKD\s*(?:stage\s*)?(?:4|5|IV|V)\b|severe (?:chronic )?kidney disease|"
+    r"acute kidney injury|\bAKI\b)"
+)
+IODINATED_ALLERGY = (
+    r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}(?:iodinated|iodine|CT|"
+    r"x-ray)?\s*contrast|contrast\s+allerg\w*|(?:iodinated|iodine|"
+    r"CT)\s+contrast\s+(?:allerg\w*|reaction)"
+)
+GADOLINIUM_ALLERGY = (
+    r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}gadolinium|"
+    r"gadolinium\s+(?:allerg\w*|reaction)"
+)
+MRI_UNSAFE = (
+    r"\bnon[- ]?MRI?[- ]conditional|\bnot MRI?[- ](?:safe|conditional)|MRI?[- ]unsafe|"
+    r"\b(?:pacemaker|\bICD\b|defibrillator|cochlear implant|metal(?:lic)? (?:fragment|"
+    r"foreign body)|aneurysm clip|neurostimulator)"
+)
+MRI_OK = r"(?<!non-)(?<!non )\bMRI?[- ](?:conditional|safe|compatible)"
+RED_FLAGS = (
+    r"(?:cancer|malignan\w*|metasta\w*|weight loss|fever\w*|febrile|neurological deficit|"
+    r"deficit|weakness|numbness|saddle an\w*|cauda equina|incontinen\w*|urinary retention|"
+    r"retention|IV drug|intravenous drug|immunosupp\w*|steroid|osteoporo\w*|night pain|"
+    r"red flags?)"
+)
+LOW_PRETEST = (
+    r"low (?:pre-?test|clinical) probability|low pretest|"
+    r"wells (?:score )?(?:of )?(?:[0-1]\b|low|unlikely)|PE unlikely|negative d-?dimer|"
+    r"d-?dimer (?:was |is )?negative|PERC negative|PERC rule negative"
+)
+RULE_NEGATIVE = (
+    r"(?:ottawa|nexus|canadian(?: c-spine|"
+    r" ct head)?)(?:\s+\w+){0,3}\s+(?:rules?\s+)?negative|negative (?:ottawa|nexus|"
+    r"canadian)|rules? negative|no bone tenderness|walking normally|able to (?:walk|"
+    r"bear weight)|no risk factors?|low[- ]risk (?:by|according)"
+)
+ANTICOAGULATED = (
+    r"\b(?:warfarin|apixaban|rivaroxaban|edoxaban|dabigatran|anticoagul\w*|heparin|DOAC|"
+    r"coumadin|clopidogrel)\b"
+)
+MALE = r"\b(?:man|male|boy|gentleman|he|his|\d{1,2}\s?M)\b"
+FEMALE = r"\b(?:woman|female|girl|lady|she|her|\d{1,2}\s?F|pregnan\w*)\b"
+
+
+class Facts(BaseModel):
+    """What the request says about the patient, with the evidence for each condition."""
+
+    age_years: float | None = None
+    sex: str | None = None
+    pregnant: bool = False
+    egfr: float | None = None
+    conditions: list[str] = Field(default_factory=list)
+    evidence: dict[str, str] = Field(default_factory=dict)
+
+    def has(self, condition: str) -> bool:
+        return condition in self.conditions
+
+
+def _find(pattern: str, text: str, negatable: bool = True) -> re.Match[str] | None:
+    """The first match of ``pattern`` that is not negated in its own clause."""
+    for m in re.finditer(pattern, text, re.I):
+        clause = re.split(r"[.;,:()]|\bbut\b|\bwith\b", text[: m.start()])[-1]
+        if negatable and NEGATION.search(clause[-40:]):
+            continue
+        return m
+    return None
+
+
+def _age(text: str) -> tuple[float | None, str]:
+    for pattern, scale in AGE_PATTERNS:
+        for m in re.finditer(pattern, text, re.I):
+            after = text[m.end() : m.end() + 3]
+            if "/" in after or re.match(r"\s?(?:weeks? (?:pregnant|gestation)|mm|cm|ml|mg)", after):
+                continue  # "30/40" or "28 weeks pregnant" is a gestation, not an age
+            value = int(m.group(1)) * scale
+            if value <= 120:
+                return value, m.group(0)
+    return None, ""
+
+
+def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts:
+    """Facts from the request text; ``extra_conditions`` add known conditions explicitly."""
+    text = (request or "").strip()
+    if not text:
+        raise RadgenError("the clinical request is empty")
+    for c in extra_conditions:
+        if c not in CONDITIONS:
+            raise RadgenError(f"unknown condition '{c}'; choose from {sorted(CONDITIONS)}")
+    conditions: dict[str, str] = {c: "given" for c in extra_conditions}
+    age, age_text = _age(text)
+    facts = Facts(age_years=age)
+    if age is not None:
+        facts.evidence["age"] = age_text
+    if (age is not None and age < 18) or (age is None and _find(CHILD_WORDS, text, False)):
+        conditions["child"] = age_text or _find(CHILD_WORDS, text, False).group(0)  # type: ignore[union-attr]
+    if (age is not None and age < 2) or (age is None and _find(INFANT_WORDS, text, False)):
+        conditions["infant"] = age_text or "infant"
+    if (age is not None and age >= 65) or re.search(r"\belderly\b", text, re.I):
+        conditions["elderly"] = age_text or "elderly"
+    if not re.search(NOT_PREGNANT, text, re.I) and (m := _find(PREGNANT, text)):
+        conditions["pregnant"] = m.group(0)
+    facts.pregnant = "pregnant" in conditions
+    if m := re.search(EGFR, text, re.I):
+        facts.egfr = float(m.group(1))
+        if facts.egfr < 30:
+            conditions["iodinated_contraindicated"] = m.group(0)
+    if m := _find(KIDNEY_FAILURE, text):
+        conditions["iodinated_contraindicated"] = m.group(0)
+    if (m := _find(IODINATED_ALLERGY, text)) and "gadolinium" not in m.group(0).lower():
+        conditions["iodinated_contraindicated"] = m.group(0)
+    if m := _find(GADOLINIUM_ALLERGY, text):
+        conditions["gadolinium_contraindicated"] = m.group(0)
+    if (m := _find(MRI_UNSAFE, text)) and (
+        re.search(r"non[- ]?MRI?[- ]conditional|not MRI?", m.group(0), re.I)
+        or not re.search(MRI_OK, text, re.I)
+    ):
+        conditions["mri_contraindicated"] = m.group(0)
+    if not re.search(r"\b(?:no|without|absent) red flags?\b", text, re.I) and (
+        m := _find(RED_FLAGS, text)
+    ):
+        conditions["red_flags"] = m.group(0)
+    for name, pattern in (
+        ("low_pretest", LOW_PRETEST),
+        ("rule_negative", RULE_NEGATIVE),
+        ("anticoagulated", ANTICOAGULATED),
+    ):
+        if m := re.search(pattern, text, re.I):
+            conditions[name] = m.group(0)
+    if facts.pregnant or re.search(FEMALE, text, re.I):
+        facts.sex = "female"
+    elif re.search(MALE, text, re.I):
+        facts.sex = "male"
+    facts.conditions = sorted(conditions)
+    facts.evidence.update(conditions)
+    return facts

@@ -1,0 +1,201 @@
+"""Protocol advice: deterministic choice from guidance data, each safety rule with its
+counterexample, abstention, no-imaging answers, user protocol files and bad input."""
+
+import pytest
+
+from radgen.errors import RadgenError
+from radgen.text.protocol.advice import ABSTAIN, ProtocolAdvisor
+from radgen.text.protocol.guidance import ExamSpec, load_guidance
+from radgen.text.protocol.request import parse_request
+from radgen.text.protocol.safety import safety_violations
+
+
+@pytest.fixture(scope="module")
+def advisor():
+    return ProtocolAdvisor()
+
+
+@pytest.fixture(scope="module")
+def entries():
+    return load_guidance()
+
+
+CT_ABDO = ExamSpec(name="CT of the abdomen and pelvis with intravenous contrast", modality="CT",
+                   region="abdomen and pelvis", contrast="iodinated",
+                   cite="CT of the abdomen and pelvis with intravenous contrast")  # fmt: skip
+
+
+def test_no_ionising_exam_for_a_child_when_ultrasound_is_named(entries):
+    child = parse_request("9-year-old boy with right lower quadrant pain")
+    adult = parse_request("40-year-old man with right lower quadrant pain")
+    problems = safety_violations(CT_ABDO, child, entries["appendicitis"])
+    assert any("ionising" in p and "child" in p for p in problems)
+    assert safety_violations(CT_ABDO, adult, entries["appendicitis"]) == []  # counterexample
+
+
+def test_no_ionising_exam_in_pregnancy_when_ultrasound_is_named(entries):
+    pregnant = parse_request("25-year-old, 16 weeks pregnant, right iliac fossa pain")
+    assert any(
+        "pregnant" in p for p in safety_violations(CT_ABDO, pregnant, entries["appendicitis"])
+    )
+    not_pregnant = parse_request("25-year-old woman, not pregnant, right iliac fossa pain")
+    assert safety_violations(CT_ABDO, not_pregnant, entries["appendicitis"]) == []
+
+
+def test_pregnancy_with_no_non_ionising_option_is_not_refused(entries):
+    vq = entries["pulmonary-embolism"].options[1].exam
+    pregnant = parse_request("Pregnant, 28 weeks, suspected PE")
+    assert safety_violations(vq, pregnant, entries["pulmonary-embolism"]) == []
+
+
+def test_no_iodinated_contrast_against_kidney_failure_or_allergy(entries):
+    ctpa = entries["pulmonary-embolism"].options[2].exam
+    for request in ("Suspected PE, eGFR 22", "Suspected PE, anaphylaxis to iodinated contrast",
+                    "Suspected PE, on dialysis"):  # fmt: skip
+        problems = safety_violations(ctpa, parse_request(request), entries["pulmonary-embolism"])
+        assert any("iodinated contrast is contraindicated" in p for p in problems), request
+    fine = parse_request("Suspected PE, eGFR 85")  # counterexample
+    assert safety_violations(ctpa, fine, entries["pulmonary-embolism"]) == []
+
+
+def test_no_gadolinium_in_pregnancy_or_with_allergy(entries):
+    mri = entries["brain-tumour"].options[0].exam
+    for request in ("Pregnant, 20 weeks, suspected brain tumour",
+                    "Suspected brain metastases, previous reaction to gadolinium"):  # fmt: skip
+        problems = safety_violations(mri, parse_request(request), entries["brain-tumour"])
+        assert any("gadolinium" in p for p in problems), request
+    assert (
+        safety_violations(mri, parse_request("Suspected brain metastases"), entries["brain-tumour"])
+        == []
+    )
+
+
+def test_exam_must_be_named_in_the_cited_passage(entries):
+    pet = ExamSpec(name="PET-CT of the whole body", modality="nuclear medicine",
+                   region="whole body", contrast="none", cite="")  # fmt: skip
+    problems = safety_violations(pet, parse_request("Suspected DVT of the leg"),
+                                 entries["deep-vein-thrombosis"])  # fmt: skip
+    assert any("does not name" in p for p in problems)
+    us = entries["deep-vein-thrombosis"].options[0].exam
+    assert (
+        safety_violations(us, parse_request("Suspected DVT"), entries["deep-vein-thrombosis"]) == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_text", "modality", "word"),
+    [
+        ("Pregnant woman, 28 weeks, suspected pulmonary embolism", "nuclear medicine", "V/Q"),
+        ("58M, suspected PE, raised D-dimer", "CT", "CTPA"),
+        ("9-year-old with suspected appendicitis", "ultrasound", "right lower quadrant"),
+        ("1-year-old with redcurrant jelly stool, ?intussusception", "ultrasound", "abdomen"),
+        ("Thunderclap headache 2 hours ago", "CT", "head"),
+        ("Swollen left calf, suspected DVT", "ultrasound", "leg"),
+        ("Suspected brain metastases, non-MRI-conditional pacemaker", "CT", "head"),
+    ],
+)
+def test_deterministic_choices(advisor, request_text, modality, word):
+    advice = advisor.advise(request_text)
+    assert advice.imaging_indicated and advice.exam is not None
+    assert advice.exam.modality == modality and word.lower() in advice.exam.name.lower()
+    assert (
+        advice.source is not None
+        and advice.exam.cite.lower() in advice.source.passage.lower().replace("\n", " ")
+    )
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["Acute low back pain for 10 days, no red flags",
+     "4 mm solid lung nodule in a low-risk never-smoker",
+     "Ankle sprain, Ottawa ankle rules negative"],
+)  # fmt: skip
+def test_no_imaging_is_an_answer(advisor, request_text):
+    advice = advisor.advise(request_text)
+    assert advice.imaging_indicated is False and advice.exam is None and advice.source is not None
+
+
+def test_red_flags_turn_no_imaging_into_mri(advisor):
+    advice = advisor.advise("Low back pain with saddle anaesthesia and urinary retention")
+    assert advice.exam is not None and advice.exam.modality == "MRI"
+
+
+def test_abstains_outside_the_guidance(advisor):
+    advice = advisor.advise("Which laser removes a tattoo best?")
+    assert advice.abstained and advice.reason == ABSTAIN and advice.exam is None
+
+
+def test_user_protocol_file_overrides_the_bundled_entry(tmp_path):
+    mine = tmp_path / "local.yaml"
+    mine.write_text(
+        """version: 1
+entries:
+  - id: deep-vein-thrombosis
+    title: Suspected DVT (local pathway)
+    synonyms: [deep vein thrombosis, DVT]
+    passage: In our hospital, suspected DVT goes to whole-leg venous duplex ultrasound in the vascular lab.
+    sources: Local pathway 2026.
+    options:
+      - exam: {name: whole-leg venous duplex ultrasound, modality: ultrasound, region: leg veins, cite: whole-leg venous duplex ultrasound}
+""",
+        encoding="utf-8",
+    )
+    advice = ProtocolAdvisor(str(mine)).advise("Suspected DVT of the left leg")
+    assert advice.exam is not None and advice.exam.name == "whole-leg venous duplex ultrasound"
+    assert advice.source is not None and advice.source.sources == "Local pathway 2026."
+
+
+def test_unsafe_order_in_a_user_file_is_refused(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        """version: 1
+entries:
+  - id: appendicitis
+    title: Appendicitis (bad local file)
+    synonyms: [appendicitis]
+    passage: CT of the abdomen with contrast is quick. Ultrasound of the abdomen avoids radiation.
+    sources: none
+    options:
+      - exam: {name: CT of the abdomen, modality: CT, region: abdomen, contrast: iodinated, cite: CT of the abdomen}
+      - exam: {name: ultrasound of the abdomen, modality: ultrasound, region: abdomen, cite: Ultrasound of the abdomen}
+""",
+        encoding="utf-8",
+    )
+    advice = ProtocolAdvisor(str(bad)).advise("8-year-old girl, suspected appendicitis")
+    assert advice.exam is not None and advice.exam.modality == "ultrasound"
+    assert advice.refused and "ionising" in advice.refused[0]
+
+
+def test_bad_protocol_files_and_requests(tmp_path, cli):
+    with pytest.raises(RadgenError, match="empty"):
+        parse_request("   ")
+    with pytest.raises(RadgenError, match="unknown condition"):
+        parse_request("suspected PE", ("pregnat",))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nentries:\n  - id: x\n    title: X\n    synonyms: [x]\n"
+                   "    passage: a passage long enough to pass\n    sources: s\n"
+                   "    options:\n      - when: [martian]\n        no_imaging: never\n")  # fmt: skip
+    with pytest.raises(RadgenError, match="unknown condition 'martian'"):
+        load_guidance(bad)
+    code, _, err = cli("text", "protocol", "--request", "")
+    assert code == 2 and "empty" in err
+    code, _, err = cli("text", "protocol", "--request", "PE", "--method", "magic")
+    assert code == 2 and "unknown method" in err
+
+
+def test_request_parser_reads_the_facts():
+    f = parse_request("31F, 30/40 pregnant, eGFR 25, allergic to iodinated contrast, on apixaban")
+    assert f.age_years == 31 and f.sex == "female" and f.pregnant and f.egfr == 25
+    assert {"pregnant", "iodinated_contraindicated", "anticoagulated"} <= set(f.conditions)
+    g = parse_request("6-week-old baby, not pregnant obviously, no red flags")
+    assert (
+        g.age_years is not None and g.age_years < 0.2 and {"child", "infant"} <= set(g.conditions)
+    )
+    assert "pregnant" not in g.conditions and "red_flags" not in g.conditions
+
+
+def test_cli_shows_the_answer_its_source_and_warnings(cli):
+    code, out, _ = cli("text", "protocol", "--request", "Pregnant, 28 weeks, suspected PE")
+    assert code == 0 and "V/Q" in out and "source:" in out and "warning" in out
+    code, out, _ = cli("text", "protocol", "--request", "knitting advice", "--json")
+    assert code == 0 and '"abstained": true' in out
