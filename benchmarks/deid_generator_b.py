@@ -171,7 +171,9 @@ class PHISourceB:
         )
 
     def extension(self) -> str:
-        return self.pick([f"x{self.rng.randint(1000, 99999)}", f"ext. {self.rng.randint(100, 9999)}"])
+        return self.pick(
+            [f"x{self.rng.randint(1000, 99999)}", f"ext. {self.rng.randint(100, 9999)}"]
+        )
 
     def pager(self) -> str:
         return str(self.rng.randint(1000, 99999))
@@ -369,7 +371,9 @@ def _header(doc: BDocument, src: PHISourceB, layout: str) -> None:
         doc.add(", ")
         doc.add(src.city(), "LOCATION")
         doc.add(", ")
-        doc.add(src.pick([src.fakers["en_US"].state(), src.fakers["en_US"].state_abbr()]), "LOCATION")
+        doc.add(
+            src.pick([src.fakers["en_US"].state(), src.fakers["en_US"].state_abbr()]), "LOCATION"
+        )
         doc.add("\nThank you for referring this ")
         age = r.choice([r.randint(90, 103), r.randint(30, 88)])
         doc.add(str(age), "AGE" if age > 89 else "IGNORE")
