@@ -77,8 +77,10 @@ def stats_cmd(kb: Path | None = KB) -> None:
 
     with open_kb(kb) as base:
         stats = base.stats()
-    console.print(f"{stats['path']}: {stats['documents']} documents, {stats['chunks']} chunks,"
-                  f" embedder {stats['embedder']}; {stats['search']}")  # fmt: skip
+    console.print(
+        f"{stats['path']}: {stats['documents']} documents, {stats['chunks']} chunks,"
+        f" embedder {stats['embedder']}; {stats['search']}"
+    )
     for s in stats["sources"]:  # type: ignore[union-attr]
         console.print(f"  {s['source']} ({s['chunks']} chunks, added {s['added_utc']})")
 
@@ -86,20 +88,65 @@ def stats_cmd(kb: Path | None = KB) -> None:
 @app.command("ask")
 def ask_cmd(
     question: str = typer.Argument(..., help="A question the knowledge base may answer."),
-    k: int = typer.Option(4, "-k", help="Chunks given to the model."),
+    k: int = typer.Option(4, "-k", help="Chunks retrieved."),
+    method: str = typer.Option(
+        "extractive", help="extractive (quote the answering sentence) or llm (model writes it)."
+    ),
+    rephrase: bool = typer.Option(False, help="Let the model reword the quote (checked)."),
     model: str = typer.Option("qwen2.5-coder-0.5b", help="Model name or .gguf path."),
     threads: int | None = typer.Option(None, help="llama.cpp threads."),
+    as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
     kb: Path | None = KB,
 ) -> None:
-    """Answer from the knowledge base with numbered citations resolved to their sources."""
-    from radgen.text.llm.llamacpp import LlamaCppBackend
+    """Answer from the knowledge base: the sentence that answers, quoted with its source and
+    section, or "the sources do not answer this"."""
+    from radgen.errors import RadgenError
     from radgen.text.rag import open_kb
     from radgen.text.rag.answer import answer_question
+    from radgen.text.rag.extractive import Quote, RagAnswer, answer_extractive
+
+    if method not in ("extractive", "llm"):
+        raise RadgenError(f"unknown method '{method}'; choose one of ['extractive', 'llm']")
+
+    def backend():
+        from radgen.text.llm.llamacpp import LlamaCppBackend
+
+        return LlamaCppBackend(model, threads=threads)
 
     with open_kb(kb) as base:
-        result = answer_question(question, base, LlamaCppBackend(model, threads=threads), k=k)
-    console.print(result.text if result.answered else "[yellow]The sources do not answer this.[/]")
+        if method == "extractive":
+            result = answer_extractive(
+                question, base, k=k, rephrase_with=backend() if rephrase else None
+            )
+        else:
+            old = answer_question(question, base, backend(), k=k)
+            quotes = [
+                Quote(
+                    number=c.number,
+                    source=c.source,
+                    section=c.section,
+                    sentence=c.text,
+                    score=0.0,
+                    passage=c.text,
+                )
+                for c in old.citations
+            ]
+            result = RagAnswer(
+                question=question, answered=old.answered, answer=old.text, citations=quotes
+            )
+    if as_json:
+        console.print_json(result.model_dump_json())
+        return
+    if not result.answered:
+        console.print(
+            f"[yellow]{result.answer}[/]" + (f" [dim]({result.reason})[/]" if result.reason else "")
+        )
+        return
+    console.print(result.answer, highlight=False)
     for c in result.citations:
-        console.print(f"[dim][{c.number}] {Path(c.source).name}, {c.section}[/]")
-    if result.invalid_citations:
-        console.print(f"[red]cited sources that do not exist: {result.invalid_citations}[/]")
+        console.print(
+            f'[dim][{c.number}] {Path(c.source).name}, {c.section}: "{c.sentence}"[/]',
+            highlight=False,
+        )
+    for d in result.dropped:
+        console.print(f"[yellow]rephrasing dropped[/]: {d}", highlight=False)
