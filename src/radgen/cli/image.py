@@ -11,6 +11,7 @@ from rich.console import Console
 if TYPE_CHECKING:
     from radgen.metrics.evaluate import EvalConfig
 
+REVIEW = typer.Option(None, "--review", help="Also queue the output for expert review here.")
 app = typer.Typer(help="Train, sample and evaluate image models.", no_args_is_help=True)
 console = Console()
 
@@ -140,6 +141,7 @@ def eval_cmd(
     seed: int = typer.Option(0, help="Random seed."),
     out: Path = typer.Option(Path("runs/eval"), help="Report folder."),
     overwrite: bool = typer.Option(False, help="Replace an existing report folder."),
+    review: Path | None = REVIEW,
 ) -> None:
     """Fidelity, diversity, utility (TSTR), memorization and outliers: report.md + metrics.json."""
     from radgen.metrics.evaluate import EvalConfig
@@ -156,10 +158,10 @@ def eval_cmd(
         seed=seed,
         out=str(out),
     )
-    _run_eval(config, overwrite)
+    _run_eval(config, overwrite, review)
 
 
-def _run_eval(config: EvalConfig, overwrite: bool) -> None:
+def _run_eval(config: EvalConfig, overwrite: bool, review: Path | None = None) -> None:
     from radgen.metrics.evaluate import evaluate
     from radgen.metrics.report import write_report
     from radgen.runs import RunDir
@@ -173,6 +175,12 @@ def _run_eval(config: EvalConfig, overwrite: bool) -> None:
         f" {d['precision']:.3f}, recall {d['recall']:.3f}, near-copies"
         f" {result['memorization']['memorized_fraction']:.2%} -> {report}"
     )
+    if review is not None:
+        from radgen.review.add import add_eval
+        from radgen.review.store import ReviewStore
+
+        n = add_eval(ReviewStore(review, create=True), config.out)
+        console.print(f"{n} synthetic images (flagged first) queued for review in {review}")
 
 
 @app.command("encoder")
@@ -258,6 +266,7 @@ def translate_cmd(
     batch_size: int = typer.Option(8, help="Slices translated at once."),
     device: str = typer.Option("auto", help="cpu, cuda or auto."),
     overwrite: bool = typer.Option(False, help="Replace an existing output."),
+    review: Path | None = REVIEW,
 ) -> None:
     """Convert a whole volume slice by slice; geometry kept, output marked SYNTHETIC."""
     from rich.progress import Progress
@@ -280,3 +289,9 @@ def translate_cmd(
     note = f"radgen translate {input.name} -> {to} with {run}"
     path = save_image(result, out, synthetic=True, note=note, overwrite=overwrite)
     console.print(f"wrote {n} synthetic slice(s) ({to}) -> {path}")
+    if review is not None:
+        from radgen.review.add import add_translation
+        from radgen.review.store import ReviewStore
+
+        add_translation(ReviewStore(review, create=True), input, path, f"{input.name} -> {to}")
+        console.print(f"queued for review in {review}")

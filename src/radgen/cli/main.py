@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from radgen import __version__
-from radgen.cli import data, deid, demo, doctor, image, info, kb, models, text
+from radgen.cli import data, deid, demo, doctor, image, info, kb, models, review, text
 from radgen.errors import RadgenError
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app.add_typer(data.app, name="data")
 app.add_typer(text.app, name="text")
 app.add_typer(kb.app, name="kb")
 app.add_typer(models.app, name="models")
+app.add_typer(review.app, name="review")
 app.command("demo")(demo.demo)
 app.command("doctor")(doctor.doctor)
 app.command("info")(info.info)

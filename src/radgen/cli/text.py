@@ -360,6 +360,9 @@ def check_cmd(
     output: Path = typer.Option(..., "--output", help="Generated text or JSON to check."),
     embeddings: bool = typer.Option(True, help="Use sentence embeddings for non-findings."),
     as_json: bool = JSON_OUT,
+    review: Path | None = typer.Option(
+        None, "--review", help="Also queue the output, with its verdicts, for expert review."
+    ),
 ) -> None:
     """Check every generated statement against the source: supported, unsupported or
     contradicted, with the evidence span. Exit code 1 when anything is flagged."""
@@ -371,7 +374,13 @@ def check_cmd(
         from radgen.text.rag.embeddings import SentenceEmbedder
 
         embedder = SentenceEmbedder()
-    report = GroundingGuard(embedder).check(read_text(source), read_text(output))
+    source_text, output_text = read_text(source), read_text(output)
+    report = GroundingGuard(embedder).check(source_text, output_text)
+    if review is not None:
+        from radgen.review.add import add_text
+        from radgen.review.store import ReviewStore
+
+        add_text(ReviewStore(review, create=True), source_text, output_text, output.name, embedder)
     if as_json:
         console.print_json(json.dumps(report.to_dict()))
     else:

@@ -3,6 +3,7 @@ useful and not a copy of patients, each number printed beside its real-vs-real f
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from radgen.metrics.distribution import frechet_distance, kernel_inception_dista
 from radgen.metrics.diversity import ms_ssim_diversity
 from radgen.metrics.domain_encoder import bundled_domain_encoder, train_domain_encoder
 from radgen.metrics.encoders import TorchScriptEncoder, inception_encoder
-from radgen.metrics.privacy import memorization_audit, outlier_flags
+from radgen.metrics.privacy import BLIND_SPOTS, memorization_audit, outlier_flags
 from radgen.metrics.utility import tstr
 
 
@@ -66,12 +67,81 @@ def _class_names(path: Path, labels: np.ndarray | None) -> tuple[str, ...]:
     return () if labels is None else tuple(str(i) for i in range(int(labels.max()) + 1))
 
 
+def _image_hashes(images: np.ndarray) -> list[str]:
+    """Content hashes of images as compared (8-bit), to find the same image in two sets."""
+    q = np.round(np.clip(images, 0, 1) * 255).astype(np.uint8)
+    return [hashlib.sha1(im.tobytes()).hexdigest() for im in q]
+
+
+def _subset(data: ImageDataset, idx: np.ndarray) -> ImageDataset:
+    labels = None if data.labels is None else data.labels[idx]
+    return ImageDataset(data.name, data.images[idx], labels, data.class_names, meta=data.meta)
+
+
+def reference_and_holdout(config: EvalConfig) -> tuple[ImageDataset, ImageDataset, dict[str, Any]]:
+    """The real reference set, the held-out real set, and how they were obtained.
+
+    A held-out set given with ``--holdout`` must not share an image with the reference
+    (checked by content hash). Without one, a registered dataset's or an ``.npz`` file's val
+    split is used (images identical to reference images dropped); a folder, or an ``.npz``
+    without a val split, is split deterministically (``seed``): 20% held out.
+    """
+    real = load_image_set(config.real, "train", config.size)
+    sets: dict[str, Any] = {"reference_source": config.real, "seed": config.seed}
+    real_hashes = set(_image_hashes(real.images))
+    if config.holdout:
+        holdout = load_image_set(config.holdout, "val", config.size)
+        shared = sum(h in real_hashes for h in _image_hashes(holdout.images))
+        if shared:
+            raise RadgenError(
+                f"the held-out set shares {shared} of its {len(holdout)} images with the"
+                " reference set; a held-out set must hold images the reference does not"
+                " (near-copy thresholds calibrated on shared images catch nothing)",
+                config.holdout,
+            )
+        sets |= {"holdout_source": config.holdout, "holdout_how": "given with --holdout"}
+        return real, holdout, sets | {"n_reference": len(real), "n_holdout": len(holdout)}
+    try:
+        holdout = load_image_set(config.real, "val", config.size)
+        has_val = config.real != "folder" and not Path(config.real).is_dir()
+    except RadgenError:
+        has_val = False
+    if has_val:
+        keep = np.array([h not in real_hashes for h in _image_hashes(holdout.images)])
+        holdout = _subset(holdout, np.flatnonzero(keep))
+        sets |= {
+            "holdout_source": f"{config.real} (val split)",
+            "holdout_how": "the val split",
+            "holdout_duplicates_dropped": int((~keep).sum()),
+        }
+        return real, holdout, sets | {"n_reference": len(real), "n_holdout": len(holdout)}
+    n = len(real)
+    n_hold = int(np.clip(round(0.2 * n), min(10, n // 2), 1000))
+    perm = np.random.default_rng(config.seed).permutation(n)
+    hold_idx, ref_idx = np.sort(perm[:n_hold]), np.sort(perm[n_hold:])
+    hashes = _image_hashes(real.images)
+    ref_hashes = {hashes[i] for i in ref_idx}
+    hold_idx = np.array([i for i in hold_idx if hashes[i] not in ref_hashes], np.int64)
+    sets |= {
+        "holdout_source": f"{config.real} (split)",
+        "holdout_how": f"{len(hold_idx)} of {n} images split off --real (seed {config.seed});"
+        " the audit searches all of them, and calibrates held-out against the rest",
+        "holdout_duplicates_dropped": int(n_hold - len(hold_idx)),
+        "holdout_in_reference": True,
+        "_holdout_index": hold_idx,
+    }
+    reference = _subset(real, ref_idx)
+    holdout = _subset(real, hold_idx)
+    sets["_search"] = real  # copies of any training image count, held-out part included
+    return reference, holdout, sets | {"n_reference": len(reference), "n_holdout": len(holdout)}
+
+
 def _distribution_block(
     real_a: np.ndarray, real_b: np.ndarray, fake: np.ndarray, k: int = 5
 ) -> dict[str, Any]:
     """FID, KID and PRDC of fake vs real_a, with real_b vs real_a as the floor."""
-    kid, kid_std = kernel_inception_distance(real_a, fake, subset_size=min(1000, len(fake)))
-    kid_f, kid_f_std = kernel_inception_distance(real_a, real_b, subset_size=min(1000, len(real_b)))
+    kid, kid_std = kernel_inception_distance(real_a, fake)
+    kid_f, kid_f_std = kernel_inception_distance(real_a, real_b)
     return {
         "n": len(fake),
         "fid": frechet_distance(real_a, fake),
@@ -88,9 +158,9 @@ def _distribution_block(
 def evaluate(config: EvalConfig, progress: bool = True) -> dict[str, Any]:
     """Every metric of the report, as a JSON-ready dict (arrays kept under ``_arrays``)."""
     start = time.perf_counter()
-    real = load_image_set(config.real, "train", config.size)
-    holdout = load_image_set(config.holdout or config.real, "val", config.size)
+    real, holdout, sets = reference_and_holdout(config)
     synth = load_image_set(config.synthetic, "all", config.size)
+    sets |= {"synthetic_source": config.synthetic, "n_synthetic": len(synth)}
     rng = np.random.default_rng(config.seed)
     encoder = _encoder(config, real)
     f_real, f_hold, f_synth = encoder(real.images), encoder(holdout.images), encoder(synth.images)
@@ -100,6 +170,8 @@ def evaluate(config: EvalConfig, progress: bool = True) -> dict[str, Any]:
     a, b = perm[:n], perm[n : 2 * n]
     s = rng.permutation(len(synth))[:n]
     result: dict[str, Any] = {
+        "sets": {k: v for k, v in sets.items() if not k.startswith("_")},
+        "size": config.size,
         "feature_space": encoder.name,
         "n_real_train": len(real),
         "n_holdout": len(holdout),
@@ -140,7 +212,21 @@ def evaluate(config: EvalConfig, progress: bool = True) -> dict[str, Any]:
             "fid_real_floor": frechet_distance(fa, fb),
             "seconds": round(time.perf_counter() - t0, 1),
         }
-    memo = memorization_audit(f_real, f_hold, f_synth, real.images, holdout.images, synth.images)
+    search, in_search = real, None
+    if "_search" in sets:  # a split folder: search every training image, calibrate held-out
+        search = sets["_search"]  # against the rest
+        in_search = np.zeros(len(search), bool)
+        in_search[sets["_holdout_index"]] = True
+    f_search = f_real if search is real else encoder(search.images)
+    memo = memorization_audit(
+        f_search,
+        f_hold,
+        f_synth,
+        search.images,
+        holdout.images,
+        synth.images,
+        holdout_in_train=in_search,
+    )
     outliers = outlier_flags(f_real, f_hold, f_synth)
     result["memorization"] = {
         "threshold": memo["threshold"],
@@ -153,6 +239,18 @@ def evaluate(config: EvalConfig, progress: bool = True) -> dict[str, Any]:
         "synthetic_nn_distance_median": float(np.median(memo["nn_distance"])),
         "synthetic_nn_pixel_rmse_median": float(np.median(memo["nn_pixel_rmse"])),
         "holdout_flagged_fraction": memo["holdout_flagged_fraction"],
+        "aligned_threshold": memo["aligned_threshold"],
+        "flagged_by": memo["flagged_by"],
+        "flagged": [
+            {
+                "index": int(i),
+                "nearest_real": int(memo["nn_index"][i]),
+                "transform": memo["transform"][i],
+            }
+            for i in np.flatnonzero(memo["flagged"])
+        ],
+        "searched": f"{len(search)} training images ({sets['reference_source']})",
+        "blind_spots": BLIND_SPOTS,
     }
     result["outliers"] = {
         "threshold": outliers["threshold"],
@@ -161,7 +259,7 @@ def evaluate(config: EvalConfig, progress: bool = True) -> dict[str, Any]:
     }
     result["seconds"] = round(time.perf_counter() - start, 1)
     result["_arrays"] = {
-        "real": real,
+        "real": search,
         "synth": synth,
         "memo": memo,
         "outliers": outliers,

@@ -1,4 +1,5 @@
-"""Report de-identification: patterns + NER, then redaction or consistent pseudonymisation.
+"""Report de-identification: patterns, a learned PHI tagger, a zone policy for headers and
+signatures, and spaCy NER, as one detector; then redaction or consistent pseudonymisation.
 
 Only this module can make a :class:`DeidentifiedText`; remote language-model backends accept
 nothing else, so PHI cannot reach them by accident.
@@ -16,9 +17,12 @@ from radgen.privacy.ner import SpacyNER
 from radgen.privacy.patterns import pattern_spans
 from radgen.privacy.spans import PHI, Span, merge_spans
 from radgen.privacy.surrogates import SurrogateMaker, year_of
+from radgen.privacy.tagger import PHITagger
+from radgen.privacy.zones import protected_spans, residual_sentences, zone_spans
 
 _MINT = object()  # capability: only this module can construct DeidentifiedText
 Mode = Literal["redact", "pseudonymize"]
+MAX_CHARS = 2_000_000  # one report; a larger input is almost certainly not a report
 
 
 class DeidentifiedText(str):
@@ -32,10 +36,25 @@ class DeidentifiedText(str):
 
 @dataclass
 class DeidResult:
-    """The de-identified text and what was replaced (offsets refer to the input)."""
+    """The de-identified text and what was replaced: ``spans`` index the input, ``replaced``
+    the output (where each replacement now stands, for review pages that never see PHI)."""
 
     text: DeidentifiedText
     spans: list[Span] = field(default_factory=list)
+    replaced: list[Span] = field(default_factory=list)
+
+
+def _check_input(text: object) -> None:
+    """Text only: binary data and inputs far larger than any report are refused clearly."""
+    if not isinstance(text, str):
+        raise RadgenError(f"de-identification needs text, got {type(text).__name__}")
+    if "\x00" in text:
+        raise RadgenError("binary data, not text (NUL characters found)")
+    if len(text) > MAX_CHARS:
+        raise RadgenError(
+            f"input of {len(text):,} characters is larger than any report ({MAX_CHARS:,} max);"
+            " split it into reports"
+        )
 
 
 def _trim(span: Span, text: str) -> Span:
@@ -48,8 +67,27 @@ def _trim(span: Span, text: str) -> Span:
     return Span(span.start, end, span.category, span.source)
 
 
+def _without_protected(spans: list[Span], protected: list[tuple[int, int]]) -> list[Span]:
+    """Cut protected clinical terms out of learned spans ("Hodgkin lymphoma" stays)."""
+    out = []
+    for span in spans:
+        pieces = [(span.start, span.end)]
+        for ps, pe in protected:
+            pieces = [
+                part
+                for s, e in pieces
+                for part in ((s, min(e, ps)), (max(s, pe), e))
+                if part[1] > part[0]
+            ]
+        out += [Span(s, e, span.category, span.source) for s, e in pieces]
+    return out
+
+
 class Deidentifier:
-    """Detects PHI with patterns and spaCy NER; redacts (``[NAME]``) or pseudonymises.
+    """Detects PHI with four detectors as one: patterns for PHI with a shape, the learned
+    tagger for PHI in any format, the zone policy (headers, ``label: value`` fields,
+    signatures), and spaCy NER as a second opinion on sentences where a capitalised word that
+    is neither clinical nor common was left unclaimed. Redacts (``[NAME]``) or pseudonymises.
 
     Pseudonyms come from the key store's secret, so the same original gets the same surrogate
     across documents and runs; dates shift by a per-scope offset, so intervals are kept.
@@ -62,7 +100,10 @@ class Deidentifier:
         keys: KeyStore | None = None,
         keep_year: bool = False,
         use_ner: bool = True,
+        use_tagger: bool = True,
+        use_zones: bool = True,
         ner: SpacyNER | None = None,
+        tagger: PHITagger | None = None,
     ) -> None:
         if mode not in ("redact", "pseudonymize"):
             raise RadgenError(f"unknown mode '{mode}'; choose one of ['pseudonymize', 'redact']")
@@ -70,15 +111,41 @@ class Deidentifier:
             raise RadgenError("pseudonymisation needs a key store (--key-store PATH)")
         self.mode, self.keys, self.keep_year = mode, keys, keep_year
         self.ner = (ner or SpacyNER()) if use_ner else None
+        self.tagger = (tagger or PHITagger()) if use_tagger else None
+        self.use_zones = use_zones
         self.surrogates = SurrogateMaker(keys) if keys is not None else None
 
+    def load(self) -> Deidentifier:
+        """Load every model now (the tagger, spaCy) instead of at the first report that needs
+        it: for servers, and for timing."""
+        if self.tagger is not None:
+            self.tagger.spans("Patient: Jane Doe")
+        if self.ner is not None:
+            _ = self.ner.nlp
+        return self
+
     def detect(self, text: str) -> list[Span]:
-        """PHI spans, overlaps resolved. Patterns need context (a title, a label, a shape), so
-        only NER hits are checked against the clinical vocabulary."""
-        spans = list(pattern_spans(text))
-        if self.ner is not None:  # NER is weak evidence: drop its hits on clinical words
-            spans += [s for s in self.ner.spans(text) if not is_clinical(s.text(text))]
-        return merge_spans([_trim(s, text) for s in spans])
+        """PHI spans, overlaps joined. Patterns need context (a title, a label, a shape) and
+        are trusted; the learned detectors never cut into a protected clinical term, and NER
+        hits on clinical words are dropped."""
+        _check_input(text)
+        learned: list[Span] = []
+        if self.tagger is not None:
+            learned += self.tagger.spans(text)
+        if self.use_zones:
+            learned += zone_spans(text)
+        protected = protected_spans(text)
+        if self.ner is not None:  # a second opinion where capitalised words are left unclaimed
+            claimed = list(pattern_spans(text)) + learned
+            for start, end in residual_sentences(text, claimed, protected):
+                learned += [
+                    Span(s.start + start, s.end + start, s.category, s.source)
+                    for s in self.ner.spans(text[start:end])
+                    if not is_clinical(s.text(text[start:end]))
+                ]
+        learned = _without_protected(learned, protected)
+        spans = list(pattern_spans(text)) + learned
+        return merge_spans([t for t in (_trim(s, text) for s in spans) if t.end > t.start])
 
     def _replacement(self, span: Span, original: str, scope: str) -> str:
         if span.category is PHI.DATE and self.keep_year:
@@ -94,18 +161,20 @@ class Deidentifier:
 
     def deidentify(self, text: str, scope: str = "corpus") -> DeidResult:
         """De-identify one document; ``scope`` (e.g. a patient ID) fixes its date shift."""
-        if not isinstance(text, str):
-            raise RadgenError(f"de-identification needs text, got {type(text).__name__}")
         spans = self.detect(text)
-        out, last = [], 0
+        out, last, length, replaced = [], 0, 0, []
         for span in spans:
             out.append(text[last : span.start])
-            out.append(self._replacement(span, span.text(text), scope))
+            length += span.start - last
+            surrogate = self._replacement(span, span.text(text), scope)
+            replaced.append(Span(length, length + len(surrogate), span.category, span.source))
+            out.append(surrogate)
+            length += len(surrogate)
             last = span.end
         out.append(text[last:])
         if self.keys is not None:
             self.keys.commit()
-        return DeidResult(DeidentifiedText("".join(out), _token=_MINT), spans)
+        return DeidResult(DeidentifiedText("".join(out), _token=_MINT), spans, replaced)
 
     def __call__(self, text: str, scope: str = "corpus") -> DeidentifiedText:
         return self.deidentify(text, scope).text
