@@ -1,4 +1,5 @@
-"""Shared fixtures: real DICOM from pydicom-data, real NIfTI from ../shared/data."""
+"""Shared fixtures: real DICOM from pydicom-data, real volumes bundled in the package, and the
+developers' ../shared/data for the few tests marked ``needs_shared_data``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,21 @@ from pathlib import Path
 import pytest
 
 from radgen.cli.main import main
-from radgen.data import shared_data_dir
+from radgen.data import bundled_asset, shared_data_available, shared_data_dir
+
+SHARED_REASON = (
+    "needs the developers' ../shared/data (not on a user's machine; set RADGEN_SHARED_DATA)"
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip ``needs_shared_data`` tests, with one reason, when ../shared/data is absent."""
+    if shared_data_available():
+        return
+    skip = pytest.mark.skip(reason=SHARED_REASON)
+    for item in items:
+        if "needs_shared_data" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +34,16 @@ def dicom_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def bundled() -> Path:
+    """Real volumes shipped in the package: ``mni152/`` (2 mm T1, T2, mask) and ``ct/``."""
+    return bundled_asset("")
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
+    """The developers' shared data; only for tests marked ``needs_shared_data``."""
+    if not shared_data_available():
+        pytest.skip(SHARED_REASON)
     return shared_data_dir()
 
 

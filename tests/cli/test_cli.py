@@ -35,6 +35,15 @@ def test_doctor_reports_assets_and_device(cli):
     assert code == 0 and "pneumoniamnist" in out and "device" in out
 
 
+def test_doctor_says_what_optional_data_and_models_enable(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("RADGEN_SHARED_DATA", str(tmp_path))  # a user's machine: no ../shared
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = cli("doctor")
+    assert code == 0
+    assert "shared data" in out and "absent (developers only)" in out
+    assert "phi-tagger" in out and "enables" in out and "mni152" in out
+
+
 def test_info_reads_real_dicom(cli, dicom_dir):
     code, out, _ = cli("info", dicom_dir / "693_UNCI.dcm")
     assert code == 0 and "CT" in out and "synthetic False" in out

@@ -27,13 +27,25 @@ def test_mni_split_is_by_slab_with_a_guard_band():
     assert np.all(np.diff(test) == 1)  # one contiguous slab
 
 
-def test_mni152_pairs_are_aligned_and_disjoint():
-    train = load_dataset("mni152-t1t2", split="train", size=64)
-    test = load_dataset("mni152-t1t2", split="test", size=64)
+def _check_pairs(path=None):
+    train = load_dataset("mni152-t1t2", split="train", size=64, path=path)
+    test = load_dataset("mni152-t1t2", split="test", size=64, path=path)
     assert train.targets is not None and train.images.shape == train.targets.shape
+    assert len(test) > 5 and len(train) > 3 * len(test)
     assert set(train.meta["slices"]).isdisjoint(test.meta["slices"])
     # T1 and T2 share the brain outline slice by slice
     assert np.array_equal(train.images[10] > 0, train.targets[10] > 0)
+    # and they are different contrasts: CSF is dark on T1 and bright on T2
+    assert np.corrcoef(train.images[10].ravel(), train.targets[10].ravel())[0, 1] < 0.9
+
+
+def test_mni152_pairs_are_aligned_and_disjoint():
+    _check_pairs()  # the 2 mm copy bundled in the package
+
+
+@pytest.mark.needs_shared_data
+def test_full_resolution_mni152_from_a_folder(shared_data):
+    _check_pairs(shared_data / "mri_mni152_t1t2")
 
 
 def test_folder_dataset_with_labels(tmp_path):

@@ -36,9 +36,9 @@ def test_multiframe_mr_reads_as_volume(dicom_dir):
     assert image.modality == "MR"
 
 
-def test_series_is_sorted_by_position_not_by_name(shared_data, tmp_path):
-    ct = load_image(shared_data / "ct_lung" / "lung1_image.nii.gz")
-    sub = MedicalImage(ct.array[100:164, 120:200, 20:26].copy(), ct.affine.copy(), "CT")
+def test_series_is_sorted_by_position_not_by_name(bundled, tmp_path):
+    ct = load_image(bundled / "ct" / "lung1_crop_image.nii.gz")  # real chest CT, HU
+    sub = MedicalImage(ct.array[20:84, 30:110, 4:10].copy(), ct.affine.copy(), "CT")
     files = write_dicom_series(sub, tmp_path / "series")
     for i, f in enumerate(reversed(files)):  # file names now run against slice position
         f.rename(f.with_name(f"x{i:03d}.dcm"))

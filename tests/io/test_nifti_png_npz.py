@@ -21,11 +21,11 @@ from radgen.io.synthetic import PNG_KEY, sidecar_path
 
 
 @pytest.fixture(scope="module")
-def mri_crop(shared_data):
-    t1 = load_image(shared_data / "mri_mni152_t1t2" / "t1.nii.gz")
-    crop = t1.array[60:100, 70:120, 80:90]
+def mri_crop(bundled):
+    t1 = load_image(bundled / "mni152" / "t1.nii.gz")  # real MNI152 T1, 2 mm, in the package
+    crop = t1.array[30:50, 35:60, 40:45]
     affine = t1.affine.copy()
-    affine[:3, 3] = (t1.affine @ np.array([60, 70, 80, 1]))[:3]
+    affine[:3, 3] = (t1.affine @ np.array([30, 35, 40, 1]))[:3]
     return MedicalImage(crop.copy(), affine)
 
 
@@ -34,7 +34,7 @@ def test_real_nifti_round_trip_keeps_spacing_and_orientation(mri_crop, tmp_path)
     back = load_image(path)
     np.testing.assert_array_equal(back.array, mri_crop.array)
     np.testing.assert_allclose(back.affine, mri_crop.affine)
-    assert back.spacing == pytest.approx((1.0, 1.0, 1.0))
+    assert back.spacing == pytest.approx((2.0, 2.0, 2.0))
     assert nib.aff2axcodes(back.affine) == nib.aff2axcodes(mri_crop.affine)
 
 
@@ -87,12 +87,12 @@ def test_png_reads_back_in_dicom_orientation(tmp_path):
     assert image.array[15, 2] == 255
 
 
-def test_medmnist_npz_reads_splits(shared_data):
-    splits = read_npz_splits(shared_data / "medmnist" / "pneumoniamnist_trainval.npz")
+def test_medmnist_npz_reads_splits(bundled):
+    splits = read_npz_splits(bundled / "pneumoniamnist_trainval.npz")
     images, labels = splits["train"]
     assert images.shape == (2428, 28, 28) and labels.shape == (2428,)
     assert set(np.unique(labels)) == {0, 1}
-    stack = load_image(shared_data / "medmnist" / "pneumoniamnist_trainval.npz")
+    stack = load_image(bundled / "pneumoniamnist_trainval.npz")
     assert stack.array.shape == (28, 28, 2428)
 
 

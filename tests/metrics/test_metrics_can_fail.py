@@ -79,6 +79,16 @@ def test_kid_estimator_matches_its_formula():
     assert mmd2_unbiased(x, y) == pytest.approx(xx + yy - 2 * xy, rel=1e-10)
 
 
+def test_kid_spread_is_measured_not_rounding_noise():
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(200, 8)), rng.normal(0.3, 1, size=(200, 8))
+    mean, std = kernel_inception_distance(a, b, subsets=20)
+    assert std > 1e-3 * abs(mean) and std > 1e-6  # the old subsets were all the whole set
+    assert mean > 0 and std < mean  # a real shift is still measured
+    same_mean, same_std = kernel_inception_distance(a, a[::-1].copy(), subsets=20)
+    assert abs(same_mean) < 3 * same_std + 1e-9  # identical sets: centred on zero
+
+
 def test_precision_falls_off_manifold_and_recall_falls_on_collapse(halves, encoder):
     _a, b, fa, fb = halves
     base = prdc(fa, fb)

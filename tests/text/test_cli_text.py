@@ -70,3 +70,10 @@ def test_kb_add_search_stats(cli, tmp_path):
     assert code == 0 and "3 documents" in out
     code, _, err = cli("kb", "search", "x", "--kb", tmp_path / "empty.sqlite")
     assert code == 2 and "empty" in err
+
+
+def test_empty_report_is_an_error_not_a_normal_study(cli):
+    for text in ("", "   \n "):
+        code, out, err = cli("text", "extract", "--text", text)
+        assert code == 2 and "empty" in err and err.count("\n") == 1
+        assert "normal" not in out

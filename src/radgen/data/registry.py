@@ -32,14 +32,33 @@ def bundled_asset(name: str) -> Path:
 
 
 def shared_data_dir() -> Path:
-    """The project's ``shared/data`` folder: $RADGEN_SHARED_DATA, else ``../shared/data``."""
-    candidates = [os.environ.get("RADGEN_SHARED_DATA", "")]
-    candidates += [str(Path.cwd().parent / "shared" / "data")]
-    candidates += [str(Path(__file__).resolve().parents[3].parent / "shared" / "data")]
+    """The developers' ``shared/data`` folder: $RADGEN_SHARED_DATA when set (and then only
+    it), else ``../shared/data`` beside the working directory or the source checkout.
+
+    A user's machine has none: nothing in radgen needs it except the benchmarks and the few
+    tests marked ``needs_shared_data``.
+    """
+    env = os.environ.get("RADGEN_SHARED_DATA")
+    if env is not None:
+        candidates = [env]
+    else:
+        candidates = [str(Path.cwd().parent / "shared" / "data")]
+        candidates += [str(Path(__file__).resolve().parents[3].parent / "shared" / "data")]
     for c in candidates:
-        if c and Path(c).is_dir():
+        if c and Path(c).is_dir() and any(Path(c).iterdir()):
             return Path(c)
-    raise RadgenError("shared data not found; set RADGEN_SHARED_DATA or pass --data-path")
+    raise RadgenError(
+        "shared data not found (the developers' ../shared/data, which a user's machine does not"
+        " have); set RADGEN_SHARED_DATA or pass --data-path"
+    )
+
+
+def shared_data_available(*parts: str) -> bool:
+    """True when ``shared_data_dir()/parts`` exists (used to skip tests and benchmarks)."""
+    try:
+        return shared_data_dir().joinpath(*parts).exists()
+    except RadgenError:
+        return False
 
 
 def load_pneumoniamnist(split: str = "train", size: int | None = None, **_: object) -> ImageDataset:
@@ -76,9 +95,11 @@ def load_mni152_t1t2(
 ) -> ImageDataset:
     """Paired axial T1 (images) and T2 (targets) slices of the MNI ICBM152 2009c template.
 
+    By default the 2 mm copy bundled in the package (96x114x96); ``path`` takes a folder
+    with ``t1.nii.gz``, ``t2.nii.gz`` and ``brain_mask.nii.gz`` (the 1 mm originals).
     The split is by slab: the test slab never touches a training slice (guard band between).
     """
-    root = Path(path) if path else shared_data_dir() / "mri_mni152_t1t2"
+    root = Path(path) if path else bundled_asset("mni152")
     t1, t2 = load_image(root / "t1.nii.gz"), load_image(root / "t2.nii.gz")
     mask = load_image(root / "brain_mask.nii.gz").array
     if t1.array.shape != t2.array.shape or t1.array.shape != mask.shape:
