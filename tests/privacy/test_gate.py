@@ -85,3 +85,131 @@ def test_loopback_backend_is_local_and_sends_raw_text(server):
     assert not backend.is_remote
     assert backend.generate(RAW).startswith("echo:")
     assert len(received) == 1
+
+
+def _instance(schema: dict, defs: dict | None = None):
+    """A minimal value that satisfies a JSON schema (what a well-behaved server returns)."""
+    defs = defs if defs is not None else schema.get("$defs", {})
+    if "$ref" in schema:
+        return _instance(defs[schema["$ref"].split("/")[-1]], defs)
+    if "anyOf" in schema:
+        return _instance(schema["anyOf"][0], defs)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        return {k: _instance(v, defs) for k, v in schema.get("properties", {}).items()
+                if k in schema.get("required", [])}  # fmt: skip
+    if kind == "array":
+        return [_instance(schema["items"], defs)] * schema.get("minItems", 0)
+    return {"string": "within normal limits", "boolean": False, "integer": 0, "number": 0}.get(kind)
+
+
+@pytest.fixture
+def vendor():
+    """A remote-like server that answers JSON requests with valid JSON; records everything."""
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append(body)
+            fmt = body.get("response_format")
+            if fmt:
+                content = json.dumps(_instance(fmt["json_schema"]["schema"]))
+            else:
+                content = "The heart is mildly enlarged [1]."
+            data = json.dumps(
+                {"choices": [{"message": {"role": "assistant", "content": content}}]}
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}/v1", received
+    httpd.shutdown()
+
+
+PHI_REPORT = (
+    "Patient: KOWALCZYK, AGNIESZKA  MRN 47-318-902  DOB 03/14/1951\n"
+    "FINDINGS: Mildly enlarged heart. No pleural effusion. Discussed with Dr. Ines Carvalho.\n"
+)
+PHI = ["KOWALCZYK", "AGNIESZKA", "47-318-902", "03/14/1951", "Carvalho"]
+
+
+def _tasks(text, backend, kb):
+    from radgen.text.rag.answer import answer_question
+    from radgen.text.tasks.config import LLMOptions
+    from radgen.text.tasks.extract import extract
+    from radgen.text.tasks.generate import impression, simplify
+    from radgen.text.tasks.protocol import recommend_protocol
+    from radgen.text.tasks.structure import structure_report
+
+    opts = LLMOptions(examples="fixed", retries=0)
+    context = [
+        h.chunk.prompt_text(f"{h.chunk.citation()}: ") for h in kb.search("pulmonary embolism", 2)
+    ]
+    return {
+        "extract": lambda: extract(text, "llm", backend, opts),
+        "structure": lambda: structure_report(text, "llm", backend, opts),
+        "impression": lambda: impression(text, backend, opts),
+        "simplify": lambda: simplify(text, backend, opts),
+        "protocol": lambda: recommend_protocol(text, backend, opts, context=context),
+        "rag answer": lambda: answer_question(text, kb, backend),
+    }
+
+
+@pytest.fixture(scope="module")
+def starter_kb(tmp_path_factory):
+    from radgen.text.rag.store import KnowledgeBase, starter_documents
+
+    kb = KnowledgeBase(tmp_path_factory.mktemp("kb") / "kb.sqlite")
+    for doc in starter_documents():
+        kb.add_file(doc)
+    return kb
+
+
+def test_every_task_runs_on_a_remote_backend_once_deidentified(vendor, tmp_path, starter_kb):
+    url, received = vendor
+    audit = AuditLog(tmp_path / "audit.sqlite")
+    backend = OpenAICompatibleBackend(url, "vendor-model", remote=True, audit=audit)
+    clean = Deidentifier("redact").deidentify(PHI_REPORT).text
+    for name, run in _tasks(clean, backend, starter_kb).items():
+        before = len(received)
+        run()
+        assert len(received) > before, f"{name} made no call"
+    sent = json.dumps(received)
+    assert not [p for p in PHI if p in sent], "no PHI reached the remote server"
+    assert len(audit.rows()) == len(received)  # every call is in the audit log
+
+
+def test_every_task_is_refused_on_raw_text(vendor, tmp_path, starter_kb):
+    url, received = vendor
+    backend = OpenAICompatibleBackend(
+        url, "vendor-model", remote=True, audit=AuditLog(tmp_path / "a.sqlite")
+    )
+    for name, run in _tasks(PHI_REPORT, backend, starter_kb).items():
+        with pytest.raises(PrivacyError):
+            run()
+        assert received == [], name
+
+
+def test_a_user_document_in_the_context_must_be_deidentified(vendor, tmp_path):
+    from radgen.privacy.gate import trusted
+    from radgen.text.tasks.protocol import recommend_protocol
+
+    url, received = vendor
+    backend = OpenAICompatibleBackend(url, "m", remote=True, audit=AuditLog(tmp_path / "a.sqlite"))
+    clean = Deidentifier("redact")("Suspected PE in Jane Doe.")
+    with pytest.raises(PrivacyError):  # a plain (user) passage beside de-identified input
+        recommend_protocol(clean, backend, context=["Local note by Dr. Smith: CTPA first."])
+    with pytest.raises(TypeError):  # radgen's own text cannot be faked
+        type(trusted("x"))("Dr. Smith")
+    assert received == []

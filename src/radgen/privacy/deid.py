@@ -8,7 +8,7 @@ nothing else, so PHI cannot reach them by accident.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from radgen.errors import RadgenError
 from radgen.privacy.clinical_terms import is_clinical
@@ -17,8 +17,10 @@ from radgen.privacy.ner import SpacyNER
 from radgen.privacy.patterns import pattern_spans
 from radgen.privacy.spans import PHI, Span, merge_spans
 from radgen.privacy.surrogates import SurrogateMaker, year_of
-from radgen.privacy.tagger import PHITagger
 from radgen.privacy.zones import protected_spans, residual_sentences, zone_spans
+
+if TYPE_CHECKING:
+    from radgen.privacy.tagger import PHITagger
 
 _MINT = object()  # capability: only this module can construct DeidentifiedText
 Mode = Literal["redact", "pseudonymize"]
@@ -32,6 +34,12 @@ class DeidentifiedText(str):
         if _token is not _MINT:
             raise TypeError("DeidentifiedText is produced by radgen.privacy.Deidentifier only")
         return super().__new__(cls, value)
+
+    def strip(self, chars: str | None = None) -> DeidentifiedText:
+        """Removing surrounding whitespace cannot add PHI: the result stays de-identified."""
+        if chars is not None:
+            return super().strip(chars)  # type: ignore[return-value]
+        return DeidentifiedText(super().strip(), _token=_MINT)
 
 
 @dataclass
@@ -111,7 +119,11 @@ class Deidentifier:
             raise RadgenError("pseudonymisation needs a key store (--key-store PATH)")
         self.mode, self.keys, self.keep_year = mode, keys, keep_year
         self.ner = (ner or SpacyNER()) if use_ner else None
-        self.tagger = (tagger or PHITagger()) if use_tagger else None
+        if use_tagger and tagger is None:
+            from radgen.privacy.tagger import PHITagger  # torch: loaded only when used
+
+            tagger = PHITagger()
+        self.tagger = tagger if use_tagger else None
         self.use_zones = use_zones
         self.surrogates = SurrogateMaker(keys) if keys is not None else None
 

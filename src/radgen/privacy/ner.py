@@ -37,7 +37,9 @@ class SpacyNER:
         except ImportError as exc:
             raise RadgenError("de-identification needs spaCy: pip install radgen[privacy]") from exc
         try:
-            return spacy.load(self.model, disable=["lemmatizer"])
+            # Only the entity recogniser runs: it has its own token-to-vector layer, so the
+            # tagger and parser (twice the time) add nothing here.
+            return spacy.load(self.model, enable=["ner"])
         except OSError as exc:
             raise RadgenError(
                 f"spaCy model '{self.model}' is not installed; install the registry package"

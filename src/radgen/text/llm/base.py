@@ -7,7 +7,13 @@ from typing import Any, Protocol
 
 from radgen.errors import RadgenError
 
-Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": ...}
+Message = dict[str, Any]  # {"role": ..., "content": str, "parts": [str, ...] (optional)}
+
+
+def message(role: str, *parts: str) -> Message:
+    """A chat message that remembers its parts: radgen's own text (``Trusted``) and the
+    user's, so a remote backend can check that every user part was de-identified."""
+    return {"role": role, "content": "".join(parts), "parts": list(parts)}
 
 
 class LLMBackend(Protocol):

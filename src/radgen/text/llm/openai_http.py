@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from radgen.errors import RadgenError
 from radgen.privacy.audit import AuditLog
-from radgen.privacy.gate import require_deidentified
+from radgen.privacy.gate import require_safe_messages
 from radgen.text.llm.base import Message, check_fits
 
 
@@ -54,7 +54,7 @@ class OpenAICompatibleBackend:
 
     def _body(self, messages: list[Message], max_tokens: int) -> dict[str, Any]:
         if self.is_remote:
-            require_deidentified([m["content"] for m in messages], self.name)
+            require_safe_messages(messages, self.name)
         check_fits(self, messages, max_tokens)
         return {
             "model": self.model,

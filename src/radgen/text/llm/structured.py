@@ -13,7 +13,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from radgen.text.llm.base import LLMBackend, Message
+from radgen.privacy.gate import trusted
+from radgen.text.llm.base import LLMBackend, Message, message
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -109,14 +110,17 @@ def generate_json(
         except (json.JSONDecodeError, ValidationError) as err:
             errors.append(f"attempt {attempt} after repair: {_short(err)}")
             problem = _short(err)
+        # the model's own reply goes back to the same model: it holds nothing new
         history = [
             *messages,
-            {"role": "assistant", "content": raw},
-            {
-                "role": "user",
-                "content": "That was not valid JSON for the schema ("
-                f"{problem}). Answer again with only the JSON object.",
-            },
+            message("assistant", trusted(raw)),
+            message(
+                "user",
+                trusted(
+                    f"That was not valid JSON for the schema ({problem})."
+                    " Answer again with only the JSON object."
+                ),
+            ),
         ]
     return StructuredResult(None, raw, retries + 1, False, False, errors)
 

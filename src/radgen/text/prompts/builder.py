@@ -19,7 +19,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from radgen.errors import RadgenError
-from radgen.text.llm.base import Message
+from radgen.privacy.gate import trusted
+from radgen.text.llm.base import Message, message
 
 ExampleMode = Literal["none", "fixed", "similar"]
 
@@ -111,15 +112,18 @@ def build_messages(
         system.append(extra.strip())
     if cot and spec.cot:
         system.append(spec.cot.strip())
-    messages: list[Message] = [{"role": "system", "content": "\n\n".join(system)}]
+    messages: list[Message] = [message("system", trusted("\n\n".join(system)))]
     for ex in select_examples(spec.examples, text, examples, n_examples):
-        messages.append({"role": "user", "content": f"{spec.input_label}:\n{ex.input}"})
-        messages.append({"role": "assistant", "content": _render_output(ex, cot)})
-    user = f"{spec.input_label}:\n{text.strip()}"
+        messages.append(message("user", trusted(f"{spec.input_label}:\n{ex.input}")))
+        messages.append(message("assistant", trusted(_render_output(ex, cot))))
+    parts: list[str] = []
     if context:
-        sources = "\n".join(f"[{i}] {c.strip()}" for i, c in enumerate(context, start=1))
-        user = f"Sources:\n{sources}\n\n{user}"
-    messages.append({"role": "user", "content": user})
+        parts.append(trusted("Sources:\n"))
+        for i, c in enumerate(context, start=1):
+            parts += [trusted(f"[{i}] "), c.strip(), trusted("\n")]
+        parts.append(trusted("\n"))
+    parts += [trusted(f"{spec.input_label}:\n"), text.strip()]
+    messages.append(message("user", *parts))
     return messages
 
 

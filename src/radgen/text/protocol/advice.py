@@ -218,20 +218,23 @@ def _warnings(exam: ExamSpec, facts: Facts) -> list[str]:
 
 def _phrase(advice: Advice, backend: LLMBackend) -> str:
     """The model rephrases the rationale; a phrasing that names another modality is dropped."""
-    from radgen.text.llm.base import check_fits
+    from radgen.privacy.gate import trusted
+    from radgen.text.llm.base import check_fits, message
 
     assert advice.exam is not None and advice.source is not None
+    passage = trusted(
+        f"\nChosen: {advice.exam.name}\nRationale: {advice.rationale}\n"
+        f"Guidance: {advice.source.passage}"
+    )
     messages = [
-        {
-            "role": "system",
-            "content": "Rewrite the rationale in one plain sentence for a"
-            " referring clinician. Do not change or add any examination.",
-        },
-        {
-            "role": "user",
-            "content": f"Request: {advice.request}\nChosen: {advice.exam.name}\n"
-            f"Rationale: {advice.rationale}\nGuidance: {advice.source.passage}",
-        },
+        message(
+            "system",
+            trusted(
+                "Rewrite the rationale in one plain sentence for a referring"
+                " clinician. Do not change or add any examination."
+            ),
+        ),
+        message("user", trusted("Request: "), advice.request, passage),
     ]
     check_fits(backend, messages, 80)
     text = backend.chat(messages, max_tokens=80).strip()

@@ -63,7 +63,7 @@ def answer_question(
     """Retrieve ``k`` chunks (hybrid), answer from them with citations."""
     question = check_text(question, "question")
     hits = kb.search(question, k)
-    context = [f"({h.chunk.citation()}) {h.chunk.text}" for h in hits]
+    context = [h.chunk.prompt_text(f"({h.chunk.citation()}) ") for h in hits]
     messages = build_messages(load_prompt("rag_answer"), question, context=context, examples="none")
     text = backend.chat(messages, max_tokens=max_tokens).strip()
     if NOT_FOUND in text.upper() or not text:

@@ -36,6 +36,25 @@ class Chunk:
         key = f"{self.source}|{self.section}|{self.page}|{self.text}"
         return hashlib.sha1(key.encode()).hexdigest()[:16]
 
+    @property
+    def bundled(self) -> bool:
+        """From radgen's own starter pack (text radgen wrote or ships), not a user document."""
+        from radgen.data.registry import bundled_asset
+
+        try:
+            return Path(self.source).resolve().is_relative_to(bundled_asset("").resolve())
+        except (OSError, ValueError):
+            return False
+
+    def prompt_text(self, label: str = "") -> str:
+        """The passage for a prompt: marked as radgen's own text when it is bundled, so a
+        remote backend may receive it; a user's document stays plain (it must be
+        de-identified first)."""
+        from radgen.privacy.gate import trusted
+
+        text = f"{label}{self.text}"
+        return trusted(text) if self.bundled else text
+
     def citation(self) -> str:
         where = f", {self.section}" if self.section else ""
         page = f", p. {self.page}" if self.page else ""

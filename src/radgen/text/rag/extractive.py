@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel, Field
 
-from radgen.text.llm.base import check_text
+from radgen.privacy.gate import trusted
+from radgen.text.llm.base import check_text, message
 from radgen.text.rag.store import Hit, KnowledgeBase
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ class Quote(BaseModel):
     sentence: str
     score: float
     passage: str = Field(description="The whole retrieved chunk the sentence comes from.")
+    bundled: bool = Field(False, description="From radgen's starter pack, not a user document.")
 
 
 class RagAnswer(BaseModel):
@@ -248,6 +250,7 @@ def answer_extractive(
         sentence=sentence,
         score=round(float(scores[best]), 4),
         passage=hit.chunk.text,
+        bundled=hit.chunk.bundled,
     )
     if scores[best] < threshold:
         return RagAnswer(
@@ -272,13 +275,16 @@ def answer_extractive(
 def _rephrase(answer: RagAnswer, backend: LLMBackend) -> None:
     """Let the model answer in its own words from the quote; keep it only if faithful."""
     quote = answer.citations[0]
+    hit_text = quote.sentence if not quote.bundled else trusted(quote.sentence)
     messages = [
-        {
-            "role": "system",
-            "content": "Answer the question in one sentence using only the"
-            " quoted guidance. Do not add tests, numbers or conditions.",
-        },
-        {"role": "user", "content": f"Question: {answer.question}\nGuidance: {quote.sentence}"},
+        message(
+            "system",
+            trusted(
+                "Answer the question in one sentence using only the quoted"
+                " guidance. Do not add tests, numbers or conditions."
+            ),
+        ),
+        message("user", trusted("Question: "), answer.question, trusted("\nGuidance: "), hit_text),
     ]
     text = backend.chat(messages, max_tokens=80).strip()
     problems = faithfulness_problems(text, quote.sentence) if text else ["empty rephrasing"]

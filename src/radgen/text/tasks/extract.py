@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from radgen.errors import RadgenError
 from radgen.text.extract.rules import RuleExtractor, load_rules
 from radgen.text.extract.schema import Finding, Laterality, Presence
 from radgen.text.llm.base import LLMBackend, check_text
@@ -110,6 +111,8 @@ def extract(
     options: LLMOptions | None = None,
 ) -> Extraction:
     """Extract findings with the rules (default) or the local LLM."""
+    if method not in ("rules", "llm"):
+        raise RadgenError(f"unknown method '{method}'; choose one of ['llm', 'rules']")
     if method == "rules":
         return extract_rules(text)
     if backend is None:

@@ -75,4 +75,4 @@ def guidance_context(request: str, k: int = 3, kb_path: str | None = None) -> li
     from radgen.text.rag import open_kb
 
     with open_kb(kb_path, with_starter=True) as kb:
-        return [f"{h.chunk.citation()}: {h.chunk.text}" for h in kb.search(request, k)]
+        return [h.chunk.prompt_text(f"{h.chunk.citation()}: ") for h in kb.search(request, k)]

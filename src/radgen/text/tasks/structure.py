@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from radgen.errors import RadgenError
 from radgen.text.extract.context import clauses
 from radgen.text.llm.base import LLMBackend, check_text
 from radgen.text.llm.structured import generate_json
@@ -206,6 +207,8 @@ def structure_report(
 ) -> Structured:
     """``rules``: sentence routing (English only); ``llm``: the model fills the template;
     ``hybrid`` (default): the model translates non-English reports, then the rules fill."""
+    if method not in ("rules", "llm", "hybrid"):
+        raise RadgenError(f"unknown method '{method}'; choose one of ['hybrid', 'llm', 'rules']")
     if method == "rules":
         return structure_rules(report, template=template, hint=hint)
     if backend is None:
