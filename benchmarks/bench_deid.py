@@ -1,56 +1,145 @@
-"""De-identification on real IU reports with injected synthetic PHI: radgen vs Presidio.
+"""De-identification on real IU chest X-ray reports with injected PHI: radgen vs Presidio.
 
-A gold PHI span counts as found when detected spans cover at least 80% of its characters;
-a detected span counts as correct when at least half of its characters are gold PHI.
-Over-redaction: the share of clinical terms (eponyms, anatomy, measurements, laterality) that
-lose any character. Presidio runs AnalyzerEngine's default recognizers with the same offline
-spaCy model.
+Two generators write the PHI:
+- A (``phi_injection.py``): the tuning set. Patterns, zones and tagger settings were tuned
+  while looking at its misses.
+- B (``deid_generator_b.py``): held out. Written and committed before any tuning, with other
+  layouts, locales and formats; its misses were never looked at. The reported numbers are B's.
+
+Scoring is by token (``\\w+`` runs): a gold PHI token is found when every character of it is
+covered by a detected span; a document is leak-free when all its PHI tokens are found; token
+precision counts detected tokens (at least half covered) that are PHI. Ages under 90 and bare
+times are neither rewarded nor penalised (HIPAA Safe Harbor keeps them). A gold span counts as
+found (span recall) when at least 80% of its characters are covered. Protected clinical terms
+(eponyms, devices) must keep every character. Clean text: the IU reports as they are (their PHI
+is already masked as XXXX) and radlabels' held-out 500 synthetic reports; any detection there
+is a false positive.
+
+``--sets A`` scores the tuning set only (what tuning runs use).
 """
 
 from __future__ import annotations
 
+import argparse
+import csv
+import hashlib
+import re
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 
-from common import write_result
+from common import ROOT, write_result
+from deid_generator_b import load_corpus_b
 from phi_injection import clinical_sentences, load_corpus
 from radgen.data import shared_data_dir
 from radgen.privacy.deid import Deidentifier
+from radgen.privacy.phi_synth import clinical_texts
+
+TOKEN = re.compile(r"\w+")
 
 
-def score(docs, predictions) -> dict:
-    found, total = defaultdict(int), defaultdict(int)
-    tp_pred = n_pred = 0
+def score_docs(docs, predictions) -> dict:
+    """Token recall/precision, span recall, leak-free rate, per-category token recall."""
+    found_tok = total_tok = tp = n_pred = 0
+    span_found = span_total = leak_free = 0
+    per_cat_found, per_cat_total = defaultdict(int), defaultdict(int)
+    protected_hit = protected_total = 0
     for doc, spans in zip(docs, predictions, strict=True):
-        mask = np.zeros(len(doc.text), bool)
+        covered = np.zeros(len(doc.text) + 1, bool)
         for s, e in spans:
-            mask[s:e] = True
-        gold = np.zeros(len(doc.text), bool)
+            covered[s:e] = True
+        gold = np.zeros(len(doc.text) + 1, np.int32)  # 0 none, 1 PHI, 2 ignore
+        for s, e in getattr(doc, "ignore", []):
+            gold[s:e] = 2
+        cat_of = {}
         for s, e, cat in doc.gold:
-            gold[s:e] = True
-            total[cat] += 1
-            found[cat] += mask[s:e].mean() >= 0.8
-        for s, e in spans:
-            n_pred += 1
-            tp_pred += gold[s:e].mean() >= 0.5 if e > s else 0
-    per_cat = {c: round(found[c] / total[c], 4) for c in sorted(total)}
-    return {
-        "recall": round(sum(found.values()) / sum(total.values()), 4),
-        "precision": round(tp_pred / max(n_pred, 1), 4),
-        "recall_per_category": per_cat,
-        "gold_spans": dict(total),
+            gold[s:e] = 1
+            span_total += 1
+            span_found += covered[s:e].mean() >= 0.8
+            for m in TOKEN.finditer(doc.text, s, e):
+                cat_of[m.start()] = cat
+        leaked = False
+        for m in TOKEN.finditer(doc.text):
+            s, e = m.span()
+            kind = gold[s:e].max()
+            hit = covered[s:e].mean()
+            if kind == 1:
+                total_tok += 1
+                ok = bool(covered[s:e].all())
+                found_tok += ok
+                leaked |= not ok
+                cat = cat_of.get(s, "?")
+                per_cat_total[cat] += 1
+                per_cat_found[cat] += ok
+            if kind != 2 and hit >= 0.5:
+                n_pred += 1
+                tp += kind == 1
+        leak_free += not leaked
+        for s, e in getattr(doc, "protected", []):
+            protected_total += 1
+            protected_hit += bool(covered[s:e].any())
+    result = {
+        "recall": round(found_tok / max(total_tok, 1), 4),
+        "span_recall": round(span_found / max(span_total, 1), 4),
+        "precision": round(tp / max(n_pred, 1), 4),
+        "leak_free_rate": round(leak_free / len(docs), 4),
+        "recall_per_category": {
+            c: round(per_cat_found[c] / per_cat_total[c], 4) for c in sorted(per_cat_total)
+        },
+        "phi_tokens": total_tok,
+        "phi_spans": span_total,
     }
+    if protected_total:
+        result["protected_term_over_redaction"] = round(protected_hit / protected_total, 4)
+        result["protected_terms"] = protected_total
+    return result
 
 
-def over_redaction(spans_fn) -> float:
+def clinical_term_over_redaction(spans_fn) -> float:
+    """Generator A's list of clinical terms, alone in sentences."""
     doc = clinical_sentences()
     spans = spans_fn(doc.text)
-    hit = 0
-    for s, e, _ in doc.gold:
-        hit += any(ps < e and pe > s for ps, pe in spans)
+    hit = sum(any(ps < e and pe > s for ps, pe in spans) for s, e, _ in doc.gold)
     return round(hit / len(doc.gold), 4)
+
+
+def clean_false_positive_rate(spans_fn, texts: list[str]) -> tuple[float, list[str]]:
+    """Share of PHI-free reports with any detection, and a few examples of what was hit."""
+    flagged, examples = 0, []
+    for t in texts:
+        spans = spans_fn(t)
+        flagged += bool(spans)
+        if spans and len(examples) < 12:
+            examples.append(t[spans[0][0] : spans[0][1]])
+    return round(flagged / len(texts), 4), examples
+
+
+def iu_clean_reports(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    out = []
+    for r in rows:
+        parts = [
+            f"{k.upper()}: {r[k].strip()}"
+            for k in ("indication", "comparison", "findings", "impression")
+            if (r.get(k) or "").strip()
+        ]
+        if parts:
+            out.append("\n".join(parts))
+    return out
+
+
+def run(name: str, spans_fn, docs) -> dict:
+    spans_fn(docs[0].text)  # warm up (model load)
+    start = time.perf_counter()
+    predictions = [spans_fn(d.text) for d in docs]
+    seconds = time.perf_counter() - start
+    result = score_docs(docs, predictions)
+    result["reports_per_s"] = round(len(docs) / seconds, 2)
+    print(name, {k: v for k, v in result.items() if k != "recall_per_category"})
+    return result
 
 
 def presidio_analyzer():
@@ -65,45 +154,75 @@ def presidio_analyzer():
     return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
 
 
-def run(name, spans_fn, docs) -> dict:
-    spans_fn(docs[0].text)  # warm up (model load)
-    start = time.perf_counter()
-    predictions = [spans_fn(d.text) for d in docs]
-    seconds = time.perf_counter() - start
-    result = score(docs, predictions)
-    result["reports_per_s"] = round(len(docs) / seconds, 2)
-    result["over_redaction_rate"] = over_redaction(spans_fn)
-    print(name, result)
-    return result
-
-
 def main() -> None:
-    docs = load_corpus(shared_data_dir() / "iu_xray" / "reports_dev.csv", seed=0)
-    deid = Deidentifier("redact")
-    radgen = run("radgen", lambda t: [(s.start, s.end) for s in deid.detect(t)], docs)
-    analyzer = presidio_analyzer()
-    presidio = run(
-        "presidio",
-        lambda t: [(r.start, r.end) for r in analyzer.analyze(text=t, language="en")],
-        docs,
-    )
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sets", default="A,B", help="A (tuning), B (held out), or both")
+    parser.add_argument("--limit", type=int, default=None, help="reports per set")
+    parser.add_argument("--no-presidio", action="store_true")
+    parser.add_argument("--no-ner", action="store_true", help="radgen without spaCy NER")
+    args = parser.parse_args()
+    sets = args.sets.split(",")
+    iu = shared_data_dir() / "iu_xray" / "reports_dev.csv"
+    deid = Deidentifier("redact", use_ner=not args.no_ner).load()
+
+    def radgen_spans(t: str) -> list[tuple[int, int]]:
+        return [(s.start, s.end) for s in deid.detect(t)]
+
+    systems = {"radgen": radgen_spans}
+    if not args.no_presidio:
+        analyzer = presidio_analyzer()
+        systems["presidio"] = lambda t: [
+            (r.start, r.end) for r in analyzer.analyze(text=t, language="en")
+        ]
+    results: dict = {}
+    if "A" in sets:
+        docs_a = load_corpus(iu, seed=0, limit=args.limit)
+        for name, fn in systems.items():
+            results[f"A_{name}"] = run(f"A {name}", fn, docs_a)
+            results[f"A_{name}"]["clinical_term_over_redaction"] = clinical_term_over_redaction(fn)
+    if "B" in sets:
+        docs_b = load_corpus_b(iu, seed=2026, limit=args.limit)
+        clean_iu = iu_clean_reports(iu)
+        clean_rl = clinical_texts("heldout")
+        for name, fn in systems.items():
+            r = run(f"B {name}", fn, docs_b)
+            r["clean_iu_false_positive_rate"], r["clean_iu_examples"] = clean_false_positive_rate(
+                fn, clean_iu
+            )
+            r["clean_radlabels_false_positive_rate"], r["clean_radlabels_examples"] = (
+                clean_false_positive_rate(fn, clean_rl)
+            )
+            results[f"B_{name}"] = r
+            print(
+                name,
+                "clean FP",
+                r["clean_iu_false_positive_rate"],
+                r["clean_radlabels_false_positive_rate"],
+            )
+    if "B" not in sets:
+        print({k: v for k, v in results.items()})
+        return  # tuning runs write nothing
+    b, a = results["B_radgen"], results.get("A_radgen", {})
+    generator_b = ROOT / "deid_generator_b.py"
+    clean_fp = max(b["clean_iu_false_positive_rate"], b["clean_radlabels_false_positive_rate"])
     write_result(
         "bench_deid",
         {
-            "recall": radgen["recall"],
-            "precision": radgen["precision"],
-            "presidio_recall": presidio["recall"],
-            "presidio_precision": presidio["precision"],
-            "over_redaction_rate": radgen["over_redaction_rate"],
-            "presidio_over_redaction_rate": presidio["over_redaction_rate"],
-            "reports_per_s": radgen["reports_per_s"],
-            "presidio_reports_per_s": presidio["reports_per_s"],
-            "radgen": radgen,
-            "presidio": presidio,
-            "reports": len(docs),
-            "gold_phi_spans": sum(radgen["gold_spans"].values()),
-            "matching": "gold span found if >=80% of its characters are detected; detected span"
-            " correct if >=50% of its characters are gold PHI",
+            "recall": b["recall"],
+            "span_recall": b["span_recall"],
+            "precision": b["precision"],
+            "leak_free_rate": b["leak_free_rate"],
+            "over_redaction_rate": b.get("protected_term_over_redaction"),
+            "clean_text_false_positive_rate": clean_fp,
+            "reports_per_s": b["reports_per_s"],
+            "tuned_generator_recall": a.get("recall"),
+            "presidio_recall": results.get("B_presidio", {}).get("recall"),
+            "presidio_precision": results.get("B_presidio", {}).get("precision"),
+            "results": results,
+            "reports_per_set": len(docs_b),
+            "generator_b_sha256": hashlib.sha256(generator_b.read_bytes()).hexdigest(),
+            "note": "B is the held-out generator (frozen before tuning, misses never examined);"
+            " A is the tuning set. Token-level scoring; ages under 90 and bare times ignored.",
         },
     )
 

@@ -53,6 +53,32 @@ PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
         ),
     ),
     (
+        PHI.PHONE,
+        re.compile(
+            r"(?<![\w+])\+\d{1,3}[\s.-]?(?:\(0\)\s?)?\d{1,5}(?:[\s.-]\d{2,8}){1,4}"
+            r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\d)",
+            re.I,
+        ),
+    ),
+    (
+        PHI.PHONE,
+        re.compile(
+            r"\b(?:ext(?:ension)?\.?|x)\s?\d{3,6}\b|"
+            r"\b(?:pager|bleep|beeper|pgr)\s*(?:#|no\.?|:)?\s*(?P<phi>\d{3,7})\b",
+            re.I,
+        ),
+    ),
+    (
+        PHI.DATE,
+        re.compile(
+            rf"\b\d{{1,2}}[\s-]?{MONTH}[\s-]?(?:\d{{4}}|\d{{2}})\b|"
+            rf"\b{MONTH}[\s-]\d{{1,2}}(?:st|nd|rd|th)?\b(?!\s*(?:mm|cm|%))|"
+            r"\b(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b|"
+            r"\b(?:on|dated|since|from)\s+(?P<phi>\d{1,2}/\d{1,2})\b(?![/\d])",
+            re.I,
+        ),
+    ),
+    (
         PHI.DATE,
         re.compile(
             r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|"
@@ -78,7 +104,9 @@ PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    (PHI.ID, re.compile(r"\b\d{3}-\d{2}-\d{4}\b|(?<![\d.])\d{7,}(?![\d.]|\s?(?:mm|cm|ml))")),
+    (PHI.ID, re.compile(r"\b\d{3}[- ]\d{2}[- ]\d{4}\b|(?<![\d.])\d{7,}(?![\d.]|\s?(?:mm|cm|ml))")),
+    (PHI.ID, re.compile(r"(?<![\w/.-])\d{2,4}-\d{3,4}-\d{2,4}(?![\w/.-])")),
+    (PHI.NAME, re.compile(r"\b[A-Z][A-Za-z'’-]+\^[A-Z][A-Za-z'’-]*(?:\^[A-Z][A-Za-z'’.-]*)*")),
     (
         PHI.DEVICE,
         re.compile(

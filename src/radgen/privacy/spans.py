@@ -36,15 +36,26 @@ class Span:
         return doc[self.start : self.end]
 
 
+PRIORITY = {"pattern": 0, "tagger": 1, "zone": 2, "ner": 3}
+
+
 def merge_spans(spans: list[Span]) -> list[Span]:
-    """Resolve overlaps: pattern spans (precise) before NER spans, then the longest span,
-    then the earlier-listed detector."""
-    ranked = sorted(
-        enumerate(spans),
-        key=lambda p: (p[1].source != "pattern", -(p[1].end - p[1].start), p[0]),
-    )
-    kept: list[Span] = []
-    for _, span in ranked:
-        if all(span.end <= k.start or span.start >= k.end for k in kept):
-            kept.append(span)
-    return sorted(kept, key=lambda s: s.start)
+    """Union of overlapping spans: nothing any detector found is let through. A merged span
+    takes the category of its most precise detector (patterns, then the tagger, the zone
+    policy, NER), then of its longest member."""
+    merged: list[tuple[Span, Span]] = []  # (union range, representative span)
+    for span in sorted(spans, key=lambda x: (x.start, -x.end)):
+        if merged and span.start < merged[-1][0].end:
+            union, rep = merged[-1]
+            better = (PRIORITY.get(span.source, 9), -(span.end - span.start)) < (
+                PRIORITY.get(rep.source, 9),
+                -(rep.end - rep.start),
+            )
+            rep = span if better else rep
+            merged[-1] = (
+                Span(union.start, max(union.end, span.end), rep.category, rep.source),
+                rep,
+            )
+        else:
+            merged.append((span, span))
+    return [union for union, _ in merged]

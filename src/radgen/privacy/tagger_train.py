@@ -1,0 +1,174 @@
+"""``radgen deid train``: fine-tune the PHI tagger on synthetic PHI through the shared loop
+(checkpoints, exact resume, loss curve, a development score every epoch)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from typing import Any
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+
+from radgen.privacy.phi_synth import synthetic_corpus
+from radgen.privacy.tagger import (
+    LABELS,
+    TaggerNet,
+    TaggerSpec,
+    char_labels,
+    default_weights,
+    encode,
+    load_tokenizer,
+    piece_labels,
+)
+from radgen.runs.loop import Batch, BatchStream, LoopSettings, train_loop
+from radgen.runs.rundir import RunDir
+from radgen.runs.seed import seed_everything
+
+
+class TaggerTrainConfig(BaseModel):
+    """How the shipped tagger was made; ``radgen deid train`` with defaults rebuilds it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    out: str = Field(description="Run directory.")
+    docs: int = Field(2400, ge=10, description="Synthetic training documents.")
+    dev_docs: int = Field(150, ge=5, description="Synthetic development documents (other seed).")
+    seed: int = Field(0, description="Seed for data, initialisation and batches.")
+    layers: int = Field(
+        2,
+        ge=1,
+        le=6,
+        description="MiniLM layers kept: 2 reads 20 reports/s on 2 cores, 4 about 11.",
+    )
+    rank: int = Field(16, ge=1, le=128, description="LoRA rank.")
+    alpha: float = Field(32.0, gt=0, description="LoRA alpha.")
+    dropout: float = Field(0.1, ge=0, lt=1)
+    max_length: int = Field(128, ge=32, le=512, description="Word pieces per training window.")
+    batch_size: int = Field(16, ge=1)
+    lr: float = Field(1e-3, gt=0)
+    steps: int | None = Field(1000, ge=1, description="Training steps (the shipped tagger: 1000).")
+    minutes: float | None = Field(None, gt=0, description="Or a time budget instead of steps.")
+    checkpoint_every: int = Field(100, ge=1)
+    device: str = Field("cpu", description="cpu, cuda or auto.")
+
+
+def windows(docs: list, tokenizer: Any, max_length: int) -> dict[str, torch.Tensor]:
+    """Every document's training windows as tensors (ids, mask, shapes, labels)."""
+    parts: dict[str, list[torch.Tensor]] = {k: [] for k in ("ids", "mask", "shapes", "labels")}
+    for doc in docs:
+        enc = encode(tokenizer, doc.text, max_length, stride=max_length // 4)
+        parts["ids"].append(enc.input_ids)
+        parts["mask"].append(enc.attention_mask)
+        parts["shapes"].append(enc.shapes)
+        parts["labels"].append(piece_labels(enc, char_labels(doc.text, doc.spans)))
+    return {k: torch.cat(v) for k, v in parts.items()}
+
+
+def piece_f1(net: TaggerNet, data: dict[str, torch.Tensor], batch: int = 32) -> dict[str, float]:
+    """PHI-vs-not precision, recall and F1 over word pieces of a labelled set."""
+    net.eval()
+    tp = fp = fn = 0
+    with torch.inference_mode():
+        for i in range(0, len(data["ids"]), batch):
+            sl = slice(i, i + batch)
+            logits = net(data["ids"][sl], data["mask"][sl], data["shapes"][sl])
+            pred = logits.argmax(-1) > 0
+            gold, valid = data["labels"][sl] > 0, data["labels"][sl] >= 0
+            tp += int((pred & gold & valid).sum())
+            fp += int((pred & ~gold & valid).sum())
+            fn += int((~pred & gold & valid).sum())
+    net.train()
+    p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    return {"dev_precision": p, "dev_recall": r, "dev_f1": 2 * p * r / max(p + r, 1e-9)}
+
+
+class TaggerTask:
+    """One LoRA step of token classification; only trainable tensors are checkpointed."""
+
+    def __init__(self, net: TaggerNet, config: TaggerTrainConfig, dev: dict[str, torch.Tensor]):
+        self.net, self.dev = net.train(), dev
+        params = [p for p in net.parameters() if p.requires_grad]
+        self.opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.01)
+        self.loss = torch.nn.CrossEntropyLoss(ignore_index=-100)
+
+    def train_step(self, batch: Batch) -> dict[str, float]:
+        length = int(batch["mask"].sum(1).max())
+        logits = self.net(
+            batch["ids"][:, :length], batch["mask"][:, :length], batch["shapes"][:, :length]
+        )
+        loss = self.loss(logits.reshape(-1, len(LABELS)), batch["labels"][:, :length].reshape(-1))
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
+        self.opt.step()
+        return {"loss": float(loss)}
+
+    def on_epoch_end(self, epoch: int, run: RunDir) -> dict[str, float]:
+        return piece_f1(self.net, self.dev)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"net": self.net.trainable_state(), "opt": self.opt.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.net.load_state_dict(state["net"], strict=False)
+        self.opt.load_state_dict(state["opt"])
+
+
+def train_tagger(
+    config: TaggerTrainConfig,
+    *,
+    overwrite: bool = False,
+    resume: bool = False,
+    progress: bool = True,
+    install: bool = False,
+) -> dict[str, Any]:
+    """Train, write ``phi_tagger.pt`` into the run, and optionally install it as the default."""
+    run = RunDir.create(config.out, overwrite=overwrite, resume=resume)
+    config = run.start(config, resume=resume)
+    seed_everything(config.seed)
+    spec = TaggerSpec(config.layers, config.rank, config.alpha, config.dropout)
+    tokenizer = load_tokenizer()
+    train = windows(synthetic_corpus(config.docs, seed=config.seed), tokenizer, config.max_length)
+    dev_docs = synthetic_corpus(config.dev_docs, seed=config.seed + 10_000)
+    dev = windows(dev_docs, tokenizer, config.max_length)
+    net = TaggerNet(spec)
+    device = _device(config.device)
+    net.to(device)
+    task = TaggerTask(net, config, {k: v.to(device) for k, v in dev.items()})
+    stream = BatchStream(train, config.batch_size, config.seed, device)
+    settings = LoopSettings(config.steps, config.minutes, config.checkpoint_every, 10, progress)
+    summary = train_loop(task, stream, run, settings, resume=resume)
+    summary.update(piece_f1(net, task.dev))
+    weights = run.root / "phi_tagger.pt"
+    meta = {
+        "trained": time.strftime("%Y-%m-%d"),
+        "config": config.model_dump(mode="json"),
+        "train_windows": len(train["ids"]),
+        "dev": {k: round(v, 4) for k, v in summary.items() if k.startswith("dev_")},
+    }
+    state = {
+        k: v.cpu().half() if v.is_floating_point() else v.cpu()
+        for k, v in net.trainable_state().items()
+    }
+    torch.save({"spec": spec.__dict__, "weights": state, "meta": meta}, weights)
+    summary["weights"] = str(weights)
+    run.write_json("metrics.json", summary)
+    if install:
+        shutil.copyfile(weights, default_weights())
+        summary["installed"] = str(default_weights())
+    return summary
+
+
+def _device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def predict_labels(net: TaggerNet, data: dict[str, torch.Tensor]) -> np.ndarray:
+    """Argmax labels of every piece (for reproducibility tests)."""
+    net.eval()
+    with torch.inference_mode():
+        return net(data["ids"], data["mask"], data["shapes"]).argmax(-1).numpy()

@@ -1,0 +1,241 @@
+"""Zones where PHI concentrates, and the safe-list policy applied inside them (after Philter).
+
+Report headers, ``label: value`` lines, signature and addendum lines and salutations carry
+most PHI, in formats no pattern can list. Inside those zones a token survives only when it is
+clinical vocabulary or a common English word that is not also a common first or last name;
+everything else is redacted. Clinical prose outside the zones is left to the patterns and the
+learned tagger, so its precision is unchanged.
+
+Also here: protected clinical terms (an eponym or device name followed by its clinical noun:
+"Hodgkin lymphoma", "Swan-Ganz catheter", "Kerley B lines"), which no detector may redact.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from radgen.errors import RadgenError
+from radgen.privacy.clinical_terms import CLINICAL_WORDS
+from radgen.privacy.spans import PHI, Span
+
+SECTION = re.compile(
+    r"^\s*(?:final report|findings?|impressions?|indications?|history|clinical (?:history|details|"
+    r"information|indication)|comparisons?|compared with|technique|exam(?:ination)?|procedure|"
+    r"reason for (?:exam|study|examination)|conclusions?|report|opinion|summary|result|"
+    r"befund|beurteilung|indikation|résultats?|compte rendu|indication|hallazgos|conclusión)"
+    r"\s*(?::|-|\.?\s*$)",
+    re.I,
+)
+PHI_LABEL = re.compile(
+    r"\b(?:name|patient|pt|dob|d\.o\.b|birth|born|geb|né|nee|date|datum|mrn|mr#|id|no|nr|num|"
+    r"number|#|acc|accession|uhid|nhs|ssn|account|encounter|visit|case|csn|ipp|fall|phone|tel|"
+    r"tél|telephone|fax|mobile|cell|pager|bleep|ext|address|addr|adresse|home|residence|city|"
+    r"physician|doctor|dr|md|referr\w*|attending|consultant|gp|clinician|prescripteur|"
+    r"requested|ordered|ordering|signed|dictated|transcribed|verified|reported|read|reviewed|"
+    r"cc|copy|institution|hospital|facility|location|ward|site|clinic|email|e-mail|contact|"
+    r"insurance|member|medicare|order|req|unit|study|re)\b",
+    re.I,
+)
+SIGNATURE = re.compile(
+    r"^\s*(?:electronically signed|signed|dictated|transcribed|verified|reported by|read by|"
+    r"reviewed by|attending|radiologist|addendum|amended|cc\b|d:|t:|dear\b|re:|thank you|"
+    r"befundet|validé|sincerely|regards|yours)",
+    re.I,
+)
+TOKEN = re.compile(r"[^\W\d_][\w'’^.\-]*|\d[\w/.:\-]*")
+HONORIFICS = frozenset("dr drs mr mrs ms miss prof md do rn np pa phd mbbs frcr mbchb".split())
+HEADS = (
+    r"disease|syndrome|sign|fracture|lymphoma|sarcoma|tumou?r|catheter|tube|lines?|drain|filter|"
+    r"rods?|valve|shunt|device|hernia|tear|lesion|nodes?|nodule|cyst|joints?|procedure|"
+    r"o?esophagectomy|fundoplication|reservoir|occluder|pump|palsy|deformity|malformation|"
+    r"encephalopathy|thyroiditis|diverticulum|o?esophagus|hump|criteria|score|grade|"
+    r"classification|man(?:oeu|eu)ver|position|technique|circulation|granulomatosis|"
+    r"histiocytosis|injury|ligament|pacemaker|icd|needle|basket|bypass|port|line|space|"
+    r"effect|phenomenon|angle|ring|body|bodies|cell|cells|node|changes|type|stage|artery"
+)
+PROTECTED = re.compile(
+    rf"\b(?:non-)?(?:[A-Z][A-Za-z'’]+(?:-[A-Z][A-Za-z'’]+)*|[A-Z])(?:\s+(?:[A-Z][a-z'’]+"
+    rf"(?:-[A-Z][a-z'’]+)*|[A-Z]))?(?:['’]s)?(?:\s+[a-z]+)?\s+(?:{HEADS})\b"
+)
+
+
+@cache
+def person_names() -> frozenset[str]:
+    """Lower-cased first and last names of Faker's person providers in many locales."""
+    import importlib
+
+    names: set[str] = set()
+    for loc in (
+        "en_US",
+        "en_GB",
+        "en_IN",
+        "en_AU",
+        "de_DE",
+        "fr_FR",
+        "es_ES",
+        "it_IT",
+        "nl_NL",
+        "pt_BR",
+        "pl_PL",
+        "sv_SE",
+        "tr_TR",
+        "en_IE",
+    ):
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        except (ImportError, AttributeError):
+            continue
+        for attr in ("first_names", "last_names", "first_names_male", "first_names_female"):
+            names.update(n.lower() for n in getattr(provider, attr, ()) if isinstance(n, str))
+    return frozenset(names)
+
+
+@cache
+def clinical_vocabulary() -> frozenset[str]:
+    """Words of the rule lexicon, the templates and the guidance notes, plus report words."""
+    words: set[str] = set(CLINICAL_WORDS)
+    sources = [
+        resources.files("radgen") / "text" / "extract" / "lexicon.yaml",
+        resources.files("radgen") / "assets" / "report_templates.json",
+        resources.files("radgen") / "assets" / "kb" / "protocol_guidance.md",
+    ]
+    for src in sources:
+        words.update(w.lower() for w in re.findall(r"[A-Za-z]{2,}", src.read_text("utf-8")))
+    try:  # words written in lower case in radlabels' synthetic reports (no names there)
+        from radgen.privacy.phi_synth import radlabels_reports
+
+        for report in radlabels_reports()[:500]:
+            words.update(re.findall(r"\b[a-z]{2,}\b", report))
+    except RadgenError:
+        pass
+    return frozenset(words)
+
+
+@cache
+def common_words(strict: bool = True) -> frozenset[str]:
+    """The 50,000 most frequent English words (wordfreq) without person names; ``strict``
+    drops every name, otherwise only names outside the 5,000 most frequent words ("clear",
+    "will" and "young" stay)."""
+    from wordfreq import top_n_list
+
+    names, words = person_names(), top_n_list("en", 50000)
+    keep = set() if strict else set(words[:5000])
+    return frozenset(w for w in words if w not in names or w in keep)
+
+
+def is_safe_word(token: str, strict: bool = True) -> bool:
+    """A token that cannot be PHI: clinical vocabulary, or a common word that is not a name
+    (``strict``: not any name; else not a name outside the 5,000 most frequent words)."""
+    word = token.strip(".'’-").lower()
+    if len(word) <= 1 or word in HONORIFICS or word in CLINICAL_WORDS:
+        return True
+    if word in clinical_vocabulary() and word not in person_names():
+        return True
+    return word in common_words(strict)
+
+
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """Eponym and device terms ("Swan-Ganz catheter") that no learned detector may redact."""
+    out = []
+    for m in PROTECTED.finditer(text):
+        lead = m.group(0).split()[0].lower().strip("'’s")
+        if lead in HONORIFICS:
+            continue  # "Dr Parkinson's patient" is a name, not a term
+        out.append(m.span())
+    return out
+
+
+def _label_end(line: str) -> int:
+    """Where a ``label:`` prefix ends in a field (0 when the field has no label)."""
+    m = re.match(r"\s*([^\W\d][^:=\t]{0,40}?)\s*(?::|=|\t| - )\s*", line)
+    return m.end() if m else 0
+
+
+def zones(text: str) -> list[tuple[int, int]]:
+    """Character ranges the safe-list policy covers: the header before the first clinical
+    section, ``label: value`` fields whose label names PHI, signature lines and the short
+    lines after them."""
+    out: list[tuple[int, int]] = []
+    lines, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        lines.append((pos, line))
+        pos += len(line)
+    header = next((i for i, (_, ln) in enumerate(lines) if SECTION.match(ln)), None)
+    in_signature = False
+    for i, (start, line) in enumerate(lines):
+        body = line.rstrip("\n")
+        if not body.strip():
+            continue
+        if SIGNATURE.match(body):
+            in_signature = True
+        elif in_signature and len(body.split()) > 12:
+            in_signature = False
+        whole = (header is not None and i < header) or in_signature
+        for m in re.finditer(r"[^\t|;]+?(?=\s{3,}|\t|\||;|$)", body):
+            field = m.group(0)
+            label_end = _label_end(field)
+            label = field[:label_end]
+            labelled = label_end > 0 and PHI_LABEL.search(label) is not None
+            if whole or labelled:
+                out.append((start + m.start() + label_end, start + m.end()))
+    return out
+
+
+def zone_spans(text: str) -> list[Span]:
+    """Tokens inside zones that are neither clinical nor common words; numbers with three or
+    more digits; single letters and honorifics next to a redacted name are taken along."""
+    spans: list[Span] = []
+    for a, b in zones(text):
+        tokens = list(TOKEN.finditer(text, a, b))
+        flagged = []
+        for m in tokens:
+            tok = m.group(0).rstrip(".,;:")
+            digits = sum(c.isdigit() for c in tok)
+            if tok[:1].isdigit():
+                flagged.append(digits >= 3)
+            else:
+                flagged.append(not is_safe_word(tok) or digits >= 3)
+        for j, m in enumerate(tokens):  # initials beside a flagged word: "John A. Smith"
+            tok = m.group(0).rstrip(".")
+            if not flagged[j] and len(tok) == 1 and tok.isupper():
+                near = [flagged[k] for k in (j - 1, j + 1) if 0 <= k < len(tokens)]
+                flagged[j] = any(near)
+        for m, f in zip(tokens, flagged, strict=True):
+            if f:
+                end = m.end()
+                while end > m.start() and text[end - 1] in ".,;:":
+                    end -= 1
+                category = PHI.ID if any(c.isdigit() for c in text[m.start() : end]) else PHI.NAME
+                spans.append(Span(m.start(), end, category, "zone"))
+    return spans
+
+
+_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]+")
+_SENTENCE = re.compile(r"[^\n.!?]*(?:[.!?]|\n|$)")
+
+
+def residual_sentences(
+    text: str, claimed: list[Span], protected: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Sentences holding a capitalised word, not at the sentence start, that no detector
+    claimed and that is neither clinical vocabulary nor a common word: where a name or place
+    could still hide. NER reads only these."""
+    covered = bytearray(len(text) + 1)
+    for s, e in [(s.start, s.end) for s in claimed] + protected:
+        covered[s:e] = b"\x01" * (e - s)
+    out: list[tuple[int, int]] = []
+    for sentence in _SENTENCE.finditer(text):
+        a, b = sentence.span()
+        for m in _CAPITALISED.finditer(text, a, b):
+            head = text[a : m.start()].strip(" \t-*•:(")
+            if not head or head[-1:] in ":;":
+                continue  # the first word of a sentence or field
+            if covered[m.start()]:
+                continue
+            if is_safe_word(m.group(0), strict=False):
+                continue
+            out.append((a, b))
+            break
+    return out

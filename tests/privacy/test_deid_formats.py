@@ -1,0 +1,158 @@
+"""The PHI formats real reports use, in header, inline and signature positions; protected
+clinical terms; bad input; surrogates for every category the detectors find."""
+
+import re
+
+import pytest
+
+from radgen.errors import RadgenError
+from radgen.privacy.deid import Deidentifier
+from radgen.privacy.keystore import KeyStore
+from radgen.privacy.zones import protected_spans, zone_spans
+
+# (family, value as written in a report)
+FORMATS = [
+    ("name in capitals, LAST, FIRST", "KOWALCZYK, AGNIESZKA"),
+    ("DICOM name", "OYELARAN^TEMITOPE^B"),
+    ("name in capitals", "MAGNUS HALVORSEN"),
+    ("DD-MON-YYYY with time", "14-MAR-2024 15:42"),
+    ("DD Mon YY", "3 Feb 19"),
+    ("partial date, month and day", "March 14"),
+    ("compact date", "20230917"),
+    ("UK phone", "+44 113 496 0732"),
+    ("Indian mobile", "+91 98765 43210"),
+    ("extension", "x22863"),
+    ("dashed MRN", "47-318-902"),
+    ("SSN with spaces", "531 72 9046"),
+    ("city and two-letter state", "Tallahassee, FL"),
+    ("age over 89", "94-year-old"),
+]
+
+
+def _positions(value: str) -> dict[str, str]:
+    return {
+        "header": f"Patient details: {value}\nFINDINGS: The lungs are clear.\n",
+        "inline": f"FINDINGS: The lungs are clear. Discussed with the family regarding {value}."
+        " No effusion.\n",
+        "signature": f"IMPRESSION: No acute disease.\n\nElectronically signed: {value}\n",
+    }
+
+
+@pytest.fixture(scope="module")
+def deid():
+    return Deidentifier("redact")
+
+
+def _leaks(deid: Deidentifier, text: str, value: str) -> list[str]:
+    """Word characters of ``value`` that no detected span covers."""
+    start = text.index(value)
+    covered = set()
+    for s in deid.detect(text):
+        covered.update(range(s.start, s.end))
+    return [
+        m.group(0)
+        for m in re.finditer(r"\w+", value)
+        if not all(start + i in covered for i in range(m.start(), m.end()))
+        and not (value.endswith("-year-old") and m.group(0) in ("year", "old"))
+    ]
+
+
+@pytest.mark.parametrize("position", ["header", "inline", "signature"])
+@pytest.mark.parametrize(("family", "value"), FORMATS, ids=[f for f, _ in FORMATS])
+def test_each_format_family_is_found_in_every_position(deid, family, value, position):
+    text = _positions(value)[position]
+    assert _leaks(deid, text, value) == [], (family, position, text)
+
+
+def test_transcriptionist_initials_in_the_footer(deid):
+    text = (
+        "IMPRESSION: Stable.\n\nDictated by: Dr. Ana Ruiz\nAR/kmt  D: 02/03/2024  T: 02/04/2024\n"
+    )
+    for value in ("AR", "kmt", "Ana Ruiz"):
+        assert _leaks(deid, text, value) == [], value
+
+
+PROTECTED = [
+    "Swan-Ganz catheter",
+    "Hodgkin lymphoma",
+    "non-Hodgkin lymphoma",
+    "Kerley B lines",
+    "Hampton's hump",
+    "Westermark sign",
+    "Pancoast tumor",
+    "Bochdalek hernia",
+    "Port-A-Cath",
+    "PleurX catheter",
+    "Dobhoff tube",
+    "Greenfield filter",
+    "Harrington rods",
+    "Salter-Harris fracture",
+    "Mallory-Weiss tear",
+    "Starr-Edwards valve",
+    "Kaposi sarcoma",
+    "Parkinson disease",
+    "Wilms tumor",
+    "Crohn disease",
+]
+
+
+@pytest.mark.parametrize("term", PROTECTED)
+def test_clinical_eponyms_and_devices_survive(deid, term):
+    text = f"FINDINGS: There is a {term} in place. History of {term}.\n"
+    assert deid(text) == text
+
+
+def test_a_doctor_with_an_eponym_surname_is_still_a_name(deid):
+    out = deid("Discussed with Dr. Parkinson at the bedside. Parkinson disease is known.")
+    assert "Dr. [NAME]" in out and "Parkinson disease" in out
+
+
+def test_protected_spans_and_zones():
+    text = "Patient: ZYLSTRA, WILHELMINA\nFINDINGS: Swan-Ganz catheter tip in the pulmonary artery."
+    assert any(text[s:e] == "Swan-Ganz catheter" for s, e in protected_spans(text))
+    flagged = {text[s.start : s.end] for s in zone_spans(text)}
+    assert {"ZYLSTRA", "WILHELMINA"} <= flagged
+    assert not flagged & {"Patient", "FINDINGS", "catheter", "pulmonary"}
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [("x\x00y", "binary"), ("word " * 500_000, "larger than any report"), (b"bytes", "needs text")],
+)
+def test_bad_input_gives_one_clear_error(deid, bad, message):
+    with pytest.raises(RadgenError, match=message):
+        deid.detect(bad)
+
+
+def test_cli_refuses_empty_binary_and_non_utf8_files(cli, tmp_path):
+    cases = {
+        "empty.txt": b"  \n",
+        "binary.txt": b"MRN\x00\x01\x02",
+        "latin1.txt": "Müller".encode("latin-1"),
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        code, _, err = cli("deid", "text", tmp_path / name, tmp_path / f"out_{name}")
+        assert code == 2 and err.count("\n") == 1, (name, err)
+        assert ("empty" in err) or ("binary" in err) or ("UTF-8" in err)
+
+
+def test_surrogates_cover_every_category_consistently(tmp_path):
+    deid = Deidentifier("pseudonymize", keys=KeyStore(tmp_path / "k.sqlite"))
+    values = {
+        "NAME": "Dr. Ingrid Solberg",
+        "ID": "MRN 47-318-902",
+        "PHONE": "+44 113 496 0732",
+        "LOCATION": "Tallahassee, FL",
+        "INSTITUTION": "Riverside General Hospital",
+        "DATE": "14-MAR-2024",
+        "EMAIL": "ingrid.solberg@example.org",
+    }
+    doc = "FINDINGS: Clear lungs. " + " ".join(f"Note {v}." for v in values.values())
+    first, second = deid.deidentify(doc, scope="p1"), deid.deidentify(doc, scope="p1")
+    assert str(first.text) == str(second.text)  # the same surrogates across documents
+    categories = {s.category.value for s in first.spans}
+    assert {"NAME", "ID", "PHONE", "LOCATION", "INSTITUTION", "DATE", "EMAIL"} <= categories
+    for value in values.values():
+        core = value.split(" ", 1)[-1] if value.startswith(("Dr.", "MRN")) else value
+        assert core not in first.text, core

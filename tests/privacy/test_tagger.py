@@ -1,0 +1,85 @@
+"""The learned PHI tagger: reproducible training, exact resume, frozen encoder, the shipped
+weights, and the synthetic training data."""
+
+import pytest
+import torch
+
+from radgen.privacy.phi_synth import synthetic_corpus
+from radgen.privacy.tagger import PHITagger, TaggerNet, TaggerSpec, default_weights
+from radgen.privacy.tagger_train import (
+    TaggerTrainConfig,
+    load_tokenizer,
+    predict_labels,
+    train_tagger,
+    windows,
+)
+
+TINY = {
+    "docs": 12,
+    "dev_docs": 4,
+    "layers": 1,
+    "rank": 4,
+    "max_length": 64,
+    "batch_size": 4,
+    "minutes": None,
+    "checkpoint_every": 2,
+}
+
+
+def _weights(path):
+    return torch.load(path, weights_only=False)["weights"]
+
+
+def test_training_is_reproducible_and_resumes_exactly(tmp_path):
+    a = train_tagger(TaggerTrainConfig(out=str(tmp_path / "a"), steps=4, **TINY), progress=False)
+    b = train_tagger(TaggerTrainConfig(out=str(tmp_path / "b"), steps=4, **TINY), progress=False)
+    cfg = TaggerTrainConfig(out=str(tmp_path / "c"), steps=2, **TINY)
+    train_tagger(cfg, progress=False)
+    c = train_tagger(cfg.model_copy(update={"steps": 4}), resume=True, progress=False)
+    wa, wb, wc = (_weights(r["weights"]) for r in (a, b, c))
+    assert wa.keys() == wb.keys() == wc.keys()
+    for k in wa:
+        assert torch.equal(wa[k], wb[k]), k  # same seed, same weights
+        assert torch.equal(wa[k], wc[k]), k  # killed after step 2 and resumed: the same
+    data = windows(synthetic_corpus(3, seed=99), load_tokenizer(), 64)
+    preds = []
+    for w in (a, b):
+        net = TaggerNet(TaggerSpec(layers=1, rank=4))
+        net.load_state_dict(torch.load(w["weights"], weights_only=False)["weights"], strict=False)
+        preds.append(predict_labels(net, data))
+    assert (preds[0] == preds[1]).all()  # same seed, same predictions
+
+
+def test_only_the_adapter_and_head_train():
+    net = TaggerNet(TaggerSpec(layers=2, rank=4))
+    trainable = {n for n, p in net.named_parameters() if p.requires_grad}
+    assert trainable and all(
+        "lora_" in n or "LayerNorm" in n or n.startswith(("shape.", "classifier."))
+        for n in trainable
+    )
+    assert not any("word_embeddings" in n or n.endswith("base.weight") for n in trainable)
+
+
+def test_shipped_tagger_finds_unseen_formats():
+    assert default_weights().exists(), "the package ships the tagger weights"
+    tagger = PHITagger()
+    text = "Referring: OYELARAN^TEMITOPE  Tel +91 98765 43210\nFINDINGS: Hodgkin lymphoma."
+    found = {text[s.start : s.end] for s in tagger.spans(text)}
+    assert any("OYELARAN" in f for f in found) and any("98765" in f for f in found)
+    assert not any("Hodgkin" in f or "lymphoma" in f for f in found)
+
+
+def test_synthetic_corpus_is_deterministic_and_labelled():
+    a, b = synthetic_corpus(20, seed=3), synthetic_corpus(20, seed=3)
+    assert [d.text for d in a] == [d.text for d in b]
+    spans = [(d.text[s:e], cat) for d in a for s, e, cat in d.spans]
+    assert {cat for _, cat in spans} >= {"NAME", "DATE", "ID", "PHONE", "LOCATION"}
+    assert all(value == value.strip() and value for value, _ in spans)
+
+
+@pytest.mark.parametrize("field", ["layers", "rank"])
+def test_bad_tagger_config_is_refused(field):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        TaggerTrainConfig(out="x", **{field: 0})
