@@ -20,9 +20,13 @@ def entries():
     return load_guidance()
 
 
-CT_ABDO = ExamSpec(name="CT of the abdomen and pelvis with intravenous contrast", modality="CT",
-                   region="abdomen and pelvis", contrast="iodinated",
-                   cite="CT of the abdomen and pelvis with intravenous contrast")  # fmt: skip
+CT_ABDO = ExamSpec(
+    name="CT of the abdomen and pelvis with intravenous contrast",
+    modality="CT",
+    region="abdomen and pelvis",
+    contrast="iodinated",
+    cite="CT of the abdomen and pelvis with intravenous contrast",
+)
 
 
 def test_no_ionising_exam_for_a_child_when_ultrasound_is_named(entries):
@@ -50,8 +54,11 @@ def test_pregnancy_with_no_non_ionising_option_is_not_refused(entries):
 
 def test_no_iodinated_contrast_against_kidney_failure_or_allergy(entries):
     ctpa = entries["pulmonary-embolism"].options[2].exam
-    for request in ("Suspected PE, eGFR 22", "Suspected PE, anaphylaxis to iodinated contrast",
-                    "Suspected PE, on dialysis"):  # fmt: skip
+    for request in (
+        "Suspected PE, eGFR 22",
+        "Suspected PE, anaphylaxis to iodinated contrast",
+        "Suspected PE, on dialysis",
+    ):
         problems = safety_violations(ctpa, parse_request(request), entries["pulmonary-embolism"])
         assert any("iodinated contrast is contraindicated" in p for p in problems), request
     fine = parse_request("Suspected PE, eGFR 85")  # counterexample
@@ -60,8 +67,10 @@ def test_no_iodinated_contrast_against_kidney_failure_or_allergy(entries):
 
 def test_no_gadolinium_in_pregnancy_or_with_allergy(entries):
     mri = entries["brain-tumour"].options[0].exam
-    for request in ("Pregnant, 20 weeks, suspected brain tumour",
-                    "Suspected brain metastases, previous reaction to gadolinium"):  # fmt: skip
+    for request in (
+        "Pregnant, 20 weeks, suspected brain tumour",
+        "Suspected brain metastases, previous reaction to gadolinium",
+    ):
         problems = safety_violations(mri, parse_request(request), entries["brain-tumour"])
         assert any("gadolinium" in p for p in problems), request
     assert (
@@ -71,10 +80,16 @@ def test_no_gadolinium_in_pregnancy_or_with_allergy(entries):
 
 
 def test_exam_must_be_named_in_the_cited_passage(entries):
-    pet = ExamSpec(name="PET-CT of the whole body", modality="nuclear medicine",
-                   region="whole body", contrast="none", cite="")  # fmt: skip
-    problems = safety_violations(pet, parse_request("Suspected DVT of the leg"),
-                                 entries["deep-vein-thrombosis"])  # fmt: skip
+    pet = ExamSpec(
+        name="PET-CT of the whole body",
+        modality="nuclear medicine",
+        region="whole body",
+        contrast="none",
+        cite="",
+    )
+    problems = safety_violations(
+        pet, parse_request("Suspected DVT of the leg"), entries["deep-vein-thrombosis"]
+    )
     assert any("does not name" in p for p in problems)
     us = entries["deep-vein-thrombosis"].options[0].exam
     assert (
@@ -106,10 +121,12 @@ def test_deterministic_choices(advisor, request_text, modality, word):
 
 @pytest.mark.parametrize(
     "request_text",
-    ["Acute low back pain for 10 days, no red flags",
-     "4 mm solid lung nodule in a low-risk never-smoker",
-     "Ankle sprain, Ottawa ankle rules negative"],
-)  # fmt: skip
+    [
+        "Acute low back pain for 10 days, no red flags",
+        "4 mm solid lung nodule in a low-risk never-smoker",
+        "Ankle sprain, Ottawa ankle rules negative",
+    ],
+)
 def test_no_imaging_is_an_answer(advisor, request_text):
     advice = advisor.advise(request_text)
     assert advice.imaging_indicated is False and advice.exam is None and advice.source is not None
@@ -172,9 +189,11 @@ def test_bad_protocol_files_and_requests(tmp_path, cli):
     with pytest.raises(RadgenError, match="unknown condition"):
         parse_request("suspected PE", ("pregnat",))
     bad = tmp_path / "bad.yaml"
-    bad.write_text("version: 1\nentries:\n  - id: x\n    title: X\n    synonyms: [x]\n"
-                   "    passage: a passage long enough to pass\n    sources: s\n"
-                   "    options:\n      - when: [martian]\n        no_imaging: never\n")  # fmt: skip
+    bad.write_text(
+        "version: 1\nentries:\n  - id: x\n    title: X\n    synonyms: [x]\n"
+        "    passage: a passage long enough to pass\n    sources: s\n"
+        "    options:\n      - when: [martian]\n        no_imaging: never\n"
+    )
     with pytest.raises(RadgenError, match="unknown condition 'martian'"):
         load_guidance(bad)
     code, _, err = cli("text", "protocol", "--request", "")
