@@ -87,56 +87,6 @@ def test_loopback_backend_is_local_and_sends_raw_text(server):
     assert len(received) == 1
 
 
-def _instance(schema: dict, defs: dict | None = None):
-    """A minimal value that satisfies a JSON schema (what a well-behaved server returns)."""
-    defs = defs if defs is not None else schema.get("$defs", {})
-    if "$ref" in schema:
-        return _instance(defs[schema["$ref"].split("/")[-1]], defs)
-    if "anyOf" in schema:
-        return _instance(schema["anyOf"][0], defs)
-    if "enum" in schema:
-        return schema["enum"][0]
-    kind = schema.get("type")
-    if kind == "object":
-        return {k: _instance(v, defs) for k, v in schema.get("properties", {}).items()
-                if k in schema.get("required", [])}  # fmt: skip
-    if kind == "array":
-        return [_instance(schema["items"], defs)] * schema.get("minItems", 0)
-    return {"string": "within normal limits", "boolean": False, "integer": 0, "number": 0}.get(kind)
-
-
-@pytest.fixture
-def vendor():
-    """A remote-like server that answers JSON requests with valid JSON; records everything."""
-    received = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            received.append(body)
-            fmt = body.get("response_format")
-            if fmt:
-                content = json.dumps(_instance(fmt["json_schema"]["schema"]))
-            else:
-                content = "The heart is mildly enlarged [1]."
-            data = json.dumps(
-                {"choices": [{"message": {"role": "assistant", "content": content}}]}
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}/v1", received
-    httpd.shutdown()
-
-
 PHI_REPORT = (
     "Patient: KOWALCZYK, AGNIESZKA  MRN 47-318-902  DOB 03/14/1951\n"
     "FINDINGS: Mildly enlarged heart. No pleural effusion. Discussed with Dr. Ines Carvalho.\n"

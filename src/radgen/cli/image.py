@@ -37,6 +37,7 @@ def train_cmd(
     log_every: int = typer.Option(10, help="Steps between logged losses."),
     seed: int = typer.Option(0, help="Random seed."),
     device: str = typer.Option("auto", help="cpu, cuda or auto."),
+    nproc: int = typer.Option(1, help="Data-parallel processes (gloo on CPU, NCCL on GPUs)."),
     out: Path = typer.Option(Path("runs/train"), help="Run directory."),
     resume: bool = typer.Option(False, help="Continue the run in --out from its checkpoint."),
     overwrite: bool = typer.Option(False, help="Replace an existing run directory."),
@@ -61,6 +62,7 @@ def train_cmd(
         log_every=log_every,
         seed=seed,
         device=device,
+        nproc=nproc,
         out=str(out),
         diffusion={"schedule": schedule, "prediction": prediction},
     )

@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.progress import track
 
+from radgen.cli.text import API_KEY, BACKEND, BASE_URL, MODEL, THREADS, _backend, _options, _private
+
 app = typer.Typer(help="Knowledge base: add documents, search, ask.", no_args_is_help=True)
 console = Console()
 KB = typer.Option(None, "--kb", help="Knowledge-base file (default: $RADGEN_KB or ~/.cache).")
@@ -93,8 +95,11 @@ def ask_cmd(
         "extractive", help="extractive (quote the answering sentence) or llm (model writes it)."
     ),
     rephrase: bool = typer.Option(False, help="Let the model reword the quote (checked)."),
-    model: str = typer.Option("qwen2.5-coder-0.5b", help="Model name or .gguf path."),
-    threads: int | None = typer.Option(None, help="llama.cpp threads."),
+    model: str | None = MODEL,
+    threads: int | None = THREADS,
+    backend_name: str | None = BACKEND,
+    base_url: str | None = BASE_URL,
+    api_key: str | None = API_KEY,
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
     kb: Path | None = KB,
 ) -> None:
@@ -109,9 +114,8 @@ def ask_cmd(
         raise RadgenError(f"unknown method '{method}'; choose one of ['extractive', 'llm']")
 
     def backend():
-        from radgen.text.llm.llamacpp import LlamaCppBackend
-
-        return LlamaCppBackend(model, threads=threads)
+        options = _options(model, threads, "none", False, backend_name, base_url, api_key)
+        return _backend(options)
 
     with open_kb(kb) as base:
         if method == "extractive":
@@ -119,7 +123,8 @@ def ask_cmd(
                 question, base, k=k, rephrase_with=backend() if rephrase else None
             )
         else:
-            old = answer_question(question, base, backend(), k=k)
+            llm = backend()
+            old = answer_question(_private(llm)(question), base, llm, k=k)
             quotes = [
                 Quote(
                     number=c.number,

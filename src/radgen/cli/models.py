@@ -27,3 +27,20 @@ def list_cmd() -> None:
     missing = [s for s in MODELS.values() if None in source_files(s)]
     for spec in missing:
         console.print(f"[dim]install {spec.name}: {install_hint(spec)}[/]")
+
+
+@app.command("serve")
+def serve_cmd(
+    model: str = typer.Option("qwen2.5-coder-0.5b", help="Registry name or .gguf path."),
+    engine: str = typer.Option("xllamacpp", help="xllamacpp or llama-cpp-python."),
+    host: str = typer.Option("127.0.0.1", help="Address (default: this machine only)."),
+    port: int = typer.Option(8080, help="Port."),
+    threads: int | None = typer.Option(None, help="Threads (default: half the cores)."),
+    ctx: int = typer.Option(4096, help="Context window in tokens."),
+) -> None:
+    """An OpenAI-compatible server over an installed GGUF: /v1/chat/completions."""
+    from radgen.text.llm.llamacpp import default_threads
+    from radgen.text.llm.serve import serve
+
+    console.print(f"serving {model} with {engine} at http://{host}:{port}/v1 (Ctrl-C stops)")
+    serve(model, engine, host, port, threads or default_threads(), ctx)  # type: ignore[arg-type]

@@ -26,26 +26,67 @@ CSV = typer.Option(None, "--csv", help="Batch: a CSV file (see --column).")
 JSONL = typer.Option(None, "--jsonl", help="Batch: a JSON-lines file (see --column).")
 COLUMN = typer.Option("findings", "--column", help="Batch: the CSV column / JSON field.")
 OUT = typer.Option(None, "--out", help="Batch: JSON-lines results file.")
-MODEL = typer.Option("qwen2.5-coder-0.5b", help="Model name (radgen models list) or .gguf.")
+MODEL = typer.Option(
+    None, help="Model: registry name (radgen models list), .gguf, HF folder or server model id."
+)
 THREADS = typer.Option(None, help="llama.cpp threads (default: half the cores).")
+BACKEND = typer.Option(
+    None, "--backend", help="llamacpp (default), transformers or openai (any server)."
+)
+BASE_URL = typer.Option(None, help="openai backend: the server's URL, e.g. http://host:8080/v1.")
+API_KEY = typer.Option(
+    None, envvar="RADGEN_API_KEY", show_default=False, help="openai backend: API key."
+)
 EXAMPLES = typer.Option("fixed", help="Few-shot examples: none, fixed or similar.")
 COT = typer.Option(False, "--cot", help="Chain-of-thought (reasoning kept out of output).")
 JSON_OUT = typer.Option(False, "--json", help="Print JSON.")
 OVERWRITE = typer.Option(False, help="Replace an existing --out file.")
 
 
-def _options(model: str, threads: int | None, examples: str, cot: bool) -> LLMOptions:
+def _options(
+    model: str | None,
+    threads: int | None,
+    examples: str,
+    cot: bool,
+    backend: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+) -> LLMOptions:
+    """The task's options: the config file's [llm] defaults, then what the command line says.
+    A key given on the command line only lives in this process's environment."""
+    import os
+
     from radgen.text.tasks.config import LLMOptions
 
-    return LLMOptions(model=model, threads=threads, examples=examples, cot=cot)
+    options = LLMOptions.load(
+        model=model, threads=threads, examples=examples, cot=cot, backend=backend, base_url=base_url
+    )
+    if api_key:
+        os.environ[options.api_key_env] = api_key
+    return options
 
 
 def _backend(options: LLMOptions) -> LLMBackend:
-    from radgen.text.llm.llamacpp import LlamaCppBackend
+    from radgen.text.llm.factory import make_backend
 
-    return LlamaCppBackend(
-        options.model, context_length=options.context_length, threads=options.threads
-    )
+    backend = make_backend(options)
+    if backend.is_remote:
+        console.print(
+            f"[yellow]remote backend {backend.name}[/]: every input is de-identified before it"
+            " leaves this machine, and every call is written to the audit log"
+        )
+    return backend
+
+
+def _private(backend: LLMBackend | None) -> Callable[[str], str]:
+    """What a task does to its input first: nothing for a local model, de-identification for
+    a remote one (the gate refuses anything else)."""
+    if backend is None or not backend.is_remote:
+        return lambda text: text
+    from radgen.privacy.deid import Deidentifier
+
+    deid = Deidentifier("redact")
+    return lambda text: deid(text)
 
 
 def _inputs(
@@ -88,10 +129,13 @@ def _run(
     overwrite: bool,
     show: Callable[[dict[str, Any]], None],
     as_json: bool,
+    resume: bool = False,
 ) -> None:
-    """One item: print it. A batch: every result (failures included) to --out, with progress."""
+    """One item: print it. A batch: every result (failures included) to --out as it
+    finishes, with progress; --resume skips the reports already in --out."""
     from radgen.errors import RadgenError
     from radgen.io.paths import writable
+    from radgen.text.batch import run_local
 
     if len(items) == 1 and out is None:
         result = task(items[0][1])
@@ -99,18 +143,47 @@ def _run(
         return
     if out is None:
         raise RadgenError("a batch needs --out FILE.jsonl")
-    path = writable(out, overwrite)
-    failed = 0
-    with path.open("w", encoding="utf-8") as fh:
-        for item_id, text in track(items, description="reports", console=console):
-            try:
-                record = {"id": item_id, "ok": True, **task(text)}
-            except RadgenError as err:
-                record = {"id": item_id, "ok": False, "error": str(err)}
-            failed += not record["ok"]
-            fh.write(json.dumps(record) + "\n")
-            fh.flush()  # nothing lost on a crash: every finished report is on disk
-    console.print(f"{len(items)} reports, {failed} failed -> {path}")
+    path = out if resume else writable(out, overwrite)
+    summary = run_local(
+        items,
+        task,
+        path,
+        resume=resume,
+        progress=lambda xs: track(xs, description="reports", console=console),
+    )
+    _summary(summary, path)
+
+
+def _summary(summary: dict[str, int], path: Path) -> None:
+    skipped = f", {summary['skipped']} already done" if summary["skipped"] else ""
+    console.print(
+        f"{summary['written']} reports written, {summary['failed']} failed{skipped} -> {path}"
+    )
+
+
+def _batch(
+    task: str,
+    items: list[tuple[str, str]],
+    out: Path | None,
+    overwrite: bool,
+    resume: bool,
+    workers: int,
+) -> None:
+    """A rules task over a batch on Ray workers."""
+    from radgen.errors import RadgenError
+    from radgen.io.paths import writable
+    from radgen.text.batch import run_ray
+
+    if out is None:
+        raise RadgenError("--ray needs --out FILE.jsonl")
+    path = out if resume else writable(out, overwrite)
+    summary = run_ray(items, task, path, workers=workers, resume=resume)  # type: ignore[arg-type]
+    _summary(summary, path)
+
+
+RAY = typer.Option(False, "--ray", help="Batch: map over Ray workers (a local cluster).")
+WORKERS = typer.Option(2, help="Batch with --ray: workers, one model each.")
+RESUME = typer.Option(False, "--resume", help="Batch: skip reports already in --out.")
 
 
 @app.command("extract")
@@ -123,21 +196,36 @@ def extract_cmd(
     method: str = typer.Option("rules", help="rules (default, deterministic) or llm."),
     model: str = MODEL,
     threads: int | None = THREADS,
+    backend_name: str | None = BACKEND,
+    base_url: str | None = BASE_URL,
+    api_key: str | None = API_KEY,
     examples: str = EXAMPLES,
     cot: bool = COT,
     out: Path | None = OUT,
     as_json: bool = JSON_OUT,
     overwrite: bool = OVERWRITE,
+    ray: bool = RAY,
+    workers: int = WORKERS,
+    resume: bool = RESUME,
 ) -> None:
     """Findings with presence, laterality, location, size and severity."""
     from radgen.text.extract.rules import report_labels
     from radgen.text.tasks.extract import extract
 
-    options = _options(model, threads, examples, cot)
+    if ray:
+        if method != "rules":
+            from radgen.errors import RadgenError
+
+            raise RadgenError("--ray batches run the rules extractor (--method rules)")
+        return _batch(
+            "extract", _inputs(text, input, csv, jsonl, column), out, overwrite, resume, workers
+        )
+    options = _options(model, threads, examples, cot, backend_name, base_url, api_key)
     backend = _backend(options) if method == "llm" else None
+    private = _private(backend)
 
     def task(report: str) -> dict[str, Any]:
-        result = extract(report, method, backend, options)  # type: ignore[arg-type]
+        result = extract(private(report), method, backend, options)  # type: ignore[arg-type]
         return {
             "method": result.method,
             "valid_json": result.ok,
@@ -157,7 +245,7 @@ def extract_cmd(
             )
         console.print(f"labels: {', '.join(result['labels'])}")
 
-    _run(_inputs(text, input, csv, jsonl, column), task, out, overwrite, show, as_json)
+    _run(_inputs(text, input, csv, jsonl, column), task, out, overwrite, show, as_json, resume)
 
 
 @app.command("structure")
@@ -174,18 +262,35 @@ def structure_cmd(
     hint: str | None = typer.Option(None, help="Exam title, helps choose the template."),
     model: str = MODEL,
     threads: int | None = THREADS,
+    backend_name: str | None = BACKEND,
+    base_url: str | None = BASE_URL,
+    api_key: str | None = API_KEY,
     out: Path | None = OUT,
     as_json: bool = JSON_OUT,
     overwrite: bool = OVERWRITE,
+    ray: bool = RAY,
+    workers: int = WORKERS,
+    resume: bool = RESUME,
 ) -> None:
     """Fill the best-matching structured template (61 bundled) from a free-text report."""
     from radgen.text.tasks.structure import structure_report
 
-    options = _options(model, threads, "none", False)
+    items = _inputs(text, input, csv, jsonl, column)
+    if ray:
+        if method != "rules":
+            from radgen.errors import RadgenError
+
+            raise RadgenError("--ray batches run the rules structurer (--method rules)")
+        return _batch("structure", items, out, overwrite, resume, workers)
+
+    options = _options(model, threads, "none", False, backend_name, base_url, api_key)
     backend = _backend(options) if method != "rules" else None
+    private = _private(backend)
 
     def task(report: str) -> dict[str, Any]:
-        s = structure_report(report, method, backend, options, template=template, hint=hint)  # type: ignore[arg-type]
+        s = structure_report(  # type: ignore[arg-type]
+            private(report), method, backend, options, template=template, hint=hint
+        )
         return {
             "template": s.template,
             "method": s.method,
@@ -205,7 +310,28 @@ def structure_cmd(
         for err in result["errors"]:
             console.print(f"  [red]{err}[/]")
 
-    _run(_inputs(text, input, csv, jsonl, column), task, out, overwrite, show, as_json)
+    _run(items, task, out, overwrite, show, as_json, resume)
+
+
+@app.command("deid")
+def deid_cmd(
+    csv: Path | None = CSV,
+    jsonl: Path | None = JSONL,
+    column: str = COLUMN,
+    out: Path = typer.Option(..., "--out", help="JSON-lines results file."),
+    overwrite: bool = OVERWRITE,
+    ray: bool = RAY,
+    workers: int = WORKERS,
+    resume: bool = RESUME,
+) -> None:
+    """Batch de-identification (redact) of a CSV column or JSON-lines field, to JSON lines;
+    `radgen deid text` writes files and CSVs back in place of the originals."""
+    items = _inputs(None, None, csv, jsonl, column)
+    if ray:
+        return _batch("deid", items, out, overwrite, resume, workers)
+    from radgen.text.batch import make_task
+
+    _run(items, make_task("deid"), out, overwrite, lambda r: None, False, resume)
 
 
 @app.command("impression")
@@ -217,6 +343,9 @@ def impression_cmd(
     column: str = COLUMN,
     model: str = MODEL,
     threads: int | None = THREADS,
+    backend_name: str | None = BACKEND,
+    base_url: str | None = BASE_URL,
+    api_key: str | None = API_KEY,
     examples: str = EXAMPLES,
     out: Path | None = OUT,
     as_json: bool = JSON_OUT,
@@ -225,13 +354,17 @@ def impression_cmd(
     """Write the impression for a findings section."""
     from radgen.text.tasks.generate import impression
 
-    options = _options(model, threads, examples, False)
+    options = _options(model, threads, examples, False, backend_name, base_url, api_key)
     backend = _backend(options)
+    private = _private(backend)
     _run(
         _inputs(text, input, csv, jsonl, column),
-        lambda report: {"impression": impression(report, backend, options)},
-        out, overwrite, lambda r: console.print(r["impression"]), as_json,
-    )  # fmt: skip
+        lambda report: {"impression": impression(private(report), backend, options)},
+        out,
+        overwrite,
+        lambda r: console.print(r["impression"]),
+        as_json,
+    )
 
 
 @app.command("simplify")
@@ -244,6 +377,9 @@ def simplify_cmd(
     grade: int = typer.Option(6, help="Target school grade (Flesch-Kincaid)."),
     model: str = MODEL,
     threads: int | None = THREADS,
+    backend_name: str | None = BACKEND,
+    base_url: str | None = BASE_URL,
+    api_key: str | None = API_KEY,
     examples: str = EXAMPLES,
     out: Path | None = OUT,
     as_json: bool = JSON_OUT,
@@ -252,11 +388,13 @@ def simplify_cmd(
     """Rewrite a report for patients; prints the measured reading grade."""
     from radgen.text.tasks.generate import simplify
 
-    options = _options(model, threads, examples, False)
+    options = _options(model, threads, examples, False, backend_name, base_url, api_key)
     backend = _backend(options)
 
+    private = _private(backend)
+
     def task(report: str) -> dict[str, Any]:
-        s = simplify(report, backend, options, grade=grade)
+        s = simplify(private(report), backend, options, grade=grade)
         return {"text": s.text, "grade": s.grade, "source_grade": s.source_grade}
 
     def show(r: dict[str, Any]) -> None:
@@ -279,6 +417,9 @@ def protocol_cmd(
     phrase: bool = typer.Option(False, "--phrase", help="Let the local model word the rationale."),
     model: str = MODEL,
     threads: int | None = THREADS,
+    backend_name: str | None = BACKEND,
+    base_url: str | None = BASE_URL,
+    api_key: str | None = API_KEY,
     as_json: bool = JSON_OUT,
 ) -> None:
     """Recommend an examination from the bundled guidance (or say no imaging, or abstain),
@@ -290,9 +431,10 @@ def protocol_cmd(
     if method not in ("rules", "llm"):
         raise RadgenError(f"unknown method '{method}'; choose one of ['llm', 'rules']")
     advisor = ProtocolAdvisor(str(protocols) if protocols else None)
-    options = _options(model, threads, "fixed", False)
+    options = _options(model, threads, "fixed", False, backend_name, base_url, api_key)
     if method == "llm":
-        advice = llm_advice(request, advisor, _backend(options), options, tuple(condition))
+        backend = _backend(options)
+        advice = llm_advice(_private(backend)(request), advisor, backend, options, tuple(condition))
     else:
         backend = _backend(options) if phrase else None
         advice = advisor.advise(request, tuple(condition), phrase_with=backend)

@@ -74,6 +74,9 @@ class TrainConfig(BaseModel):
     log_every: int = Field(10, ge=1, description="Steps between logged losses.")
     seed: int = Field(0, description="Seed for every RNG (MONAI set_determinism).")
     device: str = Field("auto", description="cpu, cuda or auto.")
+    nproc: int = Field(
+        1, ge=1, description="Data-parallel processes (gloo on CPU, NCCL on GPUs); 1: none."
+    )
     out: str = Field(description="Run directory.")
     diffusion: DiffusionOptions = Field(default_factory=DiffusionOptions)
     gan: GANOptions = Field(default_factory=GANOptions)

@@ -11,6 +11,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 from radgen.image.ema import EMA
 from radgen.image.grids import write_class_grid
+from radgen.runs import distributed
 from radgen.runs.loop import Batch, CheckpointedTask
 from radgen.runs.rundir import RunDir
 
@@ -106,7 +107,7 @@ class GANTask(CheckpointedTask):
         self.g.train()
         real = batch["image"][:, None] * 2 - 1
         y = self._labels(batch)
-        z = torch.randn(len(real), self.g.z_dim, device=real.device)
+        z = distributed.randn_like(torch.empty(len(real), self.g.z_dim, device=real.device))
         fake = self.g(z, y)
         d_loss = F.relu(1 - self.d(real, y)).mean() + F.relu(1 + self.d(fake.detach(), y)).mean()
         self.opt_d.zero_grad(set_to_none=True)

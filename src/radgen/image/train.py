@@ -17,7 +17,7 @@ from radgen.image.diffusion.task import DiffusionTask, NoisyClassifierTask
 from radgen.image.diffusion.unet import DiffusionUNet
 from radgen.image.gan import Discriminator, GANTask, Generator
 from radgen.image.vae import ConvVAE, VAETask
-from radgen.runs import RunDir, resolve_device, seed_everything
+from radgen.runs import RunDir, distributed, resolve_device, seed_everything
 from radgen.runs.loop import BatchStream, LoopSettings, TrainTask, train_loop
 
 
@@ -101,17 +101,63 @@ def _optional_split(config: TrainConfig, split: str) -> ImageDataset | None:
 def train(
     config: TrainConfig, *, resume: bool = False, overwrite: bool = False, progress: bool = True
 ) -> dict[str, Any]:
-    """Train (or resume) a run; returns the run summary written to ``metrics.json``."""
+    """Train (or resume) a run; returns the run summary written to ``metrics.json``.
+
+    ``config.nproc`` > 1 trains data-parallel on that many local processes (gloo on CPU,
+    NCCL on GPUs); under ``torchrun`` the ranks come from torchrun instead.
+    """
+    launched = distributed.from_torchrun()
+    if launched is not None:
+        rank, world = launched
+        distributed.init(rank, world, _ddp_backend(config))
+        try:
+            if rank == 0:
+                config = _start(config, resume, overwrite)
+            distributed.barrier()
+            return _train(
+                RunDir(config.out).start(config, resume=True) if rank else config, resume, progress
+            )
+        finally:
+            distributed.finish()
+    config = _start(config, resume, overwrite)
+    if config.nproc > 1:
+        if _ddp_backend(config) == "nccl" and torch.cuda.device_count() < config.nproc:
+            raise RadgenError(
+                f"--nproc {config.nproc} needs {config.nproc} GPUs; {torch.cuda.device_count()}"
+                " found"
+            )
+        return distributed.spawn(
+            _train, config.nproc, config, resume, progress, backend=_ddp_backend(config)
+        )
+    return _train(config, resume, progress)
+
+
+def _ddp_backend(config: TrainConfig) -> str:
+    return "nccl" if resolve_device(config.device).type == "cuda" else "gloo"
+
+
+def _start(config: TrainConfig, resume: bool, overwrite: bool) -> TrainConfig:
+    """Create (or reopen) the run directory and save the configuration to run."""
     run = RunDir.create(config.out, overwrite=overwrite, resume=resume)
-    config = run.start(config, resume=resume)
+    return run.start(config, resume=resume)
+
+
+def _train(config: TrainConfig, resume: bool, progress: bool) -> dict[str, Any]:
+    """One process's training (every rank of a data-parallel run calls this)."""
+    run = RunDir(config.out)
+    shard = distributed.current()
     seed_everything(config.seed)
     device = resolve_device(config.device)
+    if device.type == "cuda" and shard.distributed:
+        device = torch.device("cuda", shard.rank)
+        torch.cuda.set_device(device)
     data = load_training_data(config)
     if config.needs_labels and data.labels is None:
         raise RadgenError(f"dataset '{data.name}' has no labels; {config.model} needs them")
     if data.images.shape[1:] != (config.size, config.size):
         raise RadgenError(f"images are {data.images.shape[1:]}, expected {config.size} square")
-    run.write_json("dataset.json", {**data.summary(), "class_names": list(data.class_names)})
+    if shard.main:
+        run.write_json("dataset.json", {**data.summary(), "class_names": list(data.class_names)})
     reference = torch.as_tensor(data.images[torch.randperm(len(data))[:64].numpy()])
     task = build_task(
         config,
@@ -120,6 +166,9 @@ def train(
         val=_optional_split(config, "val") if config.model == "classifier" else None,
         real_reference=reference,
     )
+    distributed.average_gradients(
+        [v for v in vars(task).values() if isinstance(v, torch.nn.Module)]
+    )
     tensors = {"image": torch.as_tensor(data.images)}
     if data.labels is not None:
         tensors["label"] = torch.as_tensor(data.labels)
@@ -127,9 +176,15 @@ def train(
     settings = LoopSettings(
         config.steps, config.minutes, config.checkpoint_every, config.log_every, progress
     )
-    run.logger().info(
-        "training %s on %s (%d images) on %s", config.model, data.name, len(data), device
-    )
+    if shard.main:
+        run.logger().info(
+            "training %s on %s (%d images) on %s%s",
+            config.model,
+            data.name,
+            len(data),
+            device,
+            f", {shard.world} processes" if shard.distributed else "",
+        )
     return train_loop(task, stream, run, settings, resume=resume)
 
 

@@ -8,13 +8,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from radgen.image.grids import write_class_grid
+from radgen.runs import distributed
 from radgen.runs.loop import Batch, CheckpointedTask
 from radgen.runs.rundir import RunDir
 
 
 def reparameterize(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """z = mu + sigma * eps with eps ~ N(0, I): sampling that gradients flow through."""
-    return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+    return mu + torch.exp(0.5 * logvar) * distributed.randn_like(mu)
 
 
 def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:

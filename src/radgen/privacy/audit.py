@@ -9,7 +9,11 @@ import os
 import sqlite3
 from pathlib import Path
 
-DEFAULT_PATH = Path(os.environ.get("RADGEN_AUDIT_LOG", Path.home() / ".radgen" / "audit.sqlite"))
+
+def default_path() -> Path:
+    """$RADGEN_AUDIT_LOG, else ``~/.radgen/audit.sqlite`` (read when a log is opened)."""
+    return Path(os.environ.get("RADGEN_AUDIT_LOG", Path.home() / ".radgen" / "audit.sqlite"))
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS remote_calls (
@@ -28,8 +32,8 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 
 
 class AuditLog:
-    def __init__(self, path: str | Path = DEFAULT_PATH) -> None:
-        self.path = Path(path)
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(SCHEMA)

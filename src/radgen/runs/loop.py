@@ -16,6 +16,7 @@ import torch
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from radgen.errors import RadgenError
+from radgen.runs import distributed
 from radgen.runs.checkpoint import load_checkpoint, save_checkpoint
 from radgen.runs.figures import plot_metrics
 from radgen.runs.rundir import RunDir
@@ -76,11 +77,15 @@ class BatchStream:
         self._epoch, self._perm = -1, torch.arange(self.n)
 
     def batch(self, step: int) -> Batch:
+        """The step's global batch; under data parallelism, this rank's slice of it."""
         epoch, i = divmod(step, self.steps_per_epoch)
         if epoch != self._epoch:
             gen = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
             self._epoch, self._perm = epoch, torch.randperm(self.n, generator=gen)
         idx = self._perm[i * self.batch_size : (i + 1) * self.batch_size]
+        shard = distributed.current()
+        if shard.distributed:
+            idx = idx[distributed.local_slice(len(idx) // shard.world)]
         idx = idx.to(next(iter(self.tensors.values())).device)
         return {k: v[idx] for k, v in self.tensors.items()}
 
@@ -120,10 +125,21 @@ def train_loop(
     """Train until ``steps`` or ``minutes`` is reached; checkpoint atomically; resume exactly."""
     if settings.steps is None and settings.minutes is None:
         raise RadgenError("give --steps or --minutes")
+    shard = distributed.current()
+    if shard.distributed and stream.batch_size % shard.world:
+        raise RadgenError(
+            f"batch size {stream.batch_size} does not split over {shard.world} processes"
+        )
+    main = shard.main
+    checkpoint = run.last_checkpoint  # every rank resumes from rank 0's checkpoint
+    if not main:  # other ranks compute what rank 0 computes, and write into a scratch folder
+        import tempfile
+
+        run = RunDir(tempfile.mkdtemp(prefix=f"radgen-rank{shard.rank}-"))
     log = run.logger()
     step, elapsed = 0, 0.0
-    if resume and run.last_checkpoint.exists():
-        ckpt = load_checkpoint(run.last_checkpoint)
+    if resume and checkpoint.exists():
+        ckpt = load_checkpoint(checkpoint)
         task.load_state_dict(ckpt["task"])
         set_rng_state(ckpt["rng"])
         step, elapsed = int(ckpt["step"]), float(ckpt["elapsed"])
@@ -133,6 +149,8 @@ def train_loop(
     budget = None if settings.minutes is None else settings.minutes * 60.0
 
     def save() -> None:
+        if not main:
+            return
         state = {"task": task.state_dict(), "rng": rng_state(), "step": step}
         state["elapsed"] = elapsed + time.monotonic() - t0
         save_checkpoint(state, run.last_checkpoint)
@@ -141,7 +159,7 @@ def train_loop(
 
     t0 = time.monotonic()
     last: dict[str, float] = {}
-    with _progress(settings.progress) as bar:
+    with _progress(settings.progress and main) as bar:
         job = bar.add_task("train", total=total, completed=step, info="")
         while True:
             spent = elapsed + time.monotonic() - t0
@@ -162,9 +180,13 @@ def train_loop(
             bar.update(job, completed=step)
     save()
     seconds = elapsed + time.monotonic() - t0
+    summary = {"steps": step, "seconds": round(seconds, 2), "last_losses": last}
+    if shard.distributed:
+        summary["processes"] = shard.world
+    if not main:
+        return summary
     rows = run.read_metrics()
     plot_metrics(rows, run.figures / "losses.png")
-    summary = {"steps": step, "seconds": round(seconds, 2), "last_losses": last}
     run.write_json("metrics.json", summary)
     log.info("finished at step %d after %.1f s", step, seconds)
     return summary

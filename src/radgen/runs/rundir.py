@@ -69,6 +69,8 @@ class RunDir:
         if resume:
             saved = type(config).model_validate(self.read_config())
             update = {"steps": config.steps, "minutes": config.minutes, "device": config.device}
+            if "nproc" in type(config).model_fields:
+                update["nproc"] = config.nproc  # type: ignore[attr-defined]
             config = saved.model_copy(update=update)
         self.save_config(config)
         return config

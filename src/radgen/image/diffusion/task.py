@@ -13,6 +13,7 @@ from radgen.image.diffusion.schedule import NoiseSchedule
 from radgen.image.diffusion.unet import DiffusionUNet
 from radgen.image.ema import EMA
 from radgen.image.grids import write_class_grid
+from radgen.runs import distributed
 from radgen.runs.loop import Batch, CheckpointedTask
 from radgen.runs.rundir import RunDir
 
@@ -45,13 +46,13 @@ class DiffusionTask(CheckpointedTask):
     def train_step(self, batch: Batch) -> dict[str, float]:
         self.model.train()
         x0 = batch["image"][:, None] * 2 - 1
-        t = torch.randint(0, self.schedule.num_steps, (len(x0),), device=x0.device)
-        noise = torch.randn_like(x0)
+        t = distributed.randint(self.schedule.num_steps, len(x0), x0.device)
+        noise = distributed.randn_like(x0)
         x_t = self.schedule.q_sample(x0, t, noise)
         labels = None
         if self.model.num_classes:
             labels = batch["label"].clone()
-            drop = torch.rand(len(labels), device=labels.device) < self.cfg_dropout
+            drop = distributed.rand(len(labels), labels.device) < self.cfg_dropout
             labels[drop] = self.model.num_classes
         out = self.model(x_t, t, labels)
         per_sample = F.mse_loss(out, self.schedule.target(x0, t, noise), reduction="none")
@@ -108,8 +109,8 @@ class NoisyClassifierTask(CheckpointedTask):
     def train_step(self, batch: Batch) -> dict[str, float]:
         self.model.train()
         x0 = batch["image"][:, None] * 2 - 1
-        t = torch.randint(0, self.schedule.num_steps, (len(x0),), device=x0.device)
-        x_t = self.schedule.q_sample(x0, t, torch.randn_like(x0))
+        t = distributed.randint(self.schedule.num_steps, len(x0), x0.device)
+        x_t = self.schedule.q_sample(x0, t, distributed.randn_like(x0))
         loss = F.cross_entropy(self.model(x_t, t), batch["label"])
         self.opt.zero_grad(set_to_none=True)
         loss.backward()

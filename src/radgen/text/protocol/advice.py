@@ -234,7 +234,7 @@ def _phrase(advice: Advice, backend: LLMBackend) -> str:
                 " clinician. Do not change or add any examination."
             ),
         ),
-        message("user", trusted("Request: "), advice.request, passage),
+        message("user", trusted("Request: "), _private_request(advice.request, backend), passage),
     ]
     check_fits(backend, messages, 80)
     text = backend.chat(messages, max_tokens=80).strip()
@@ -244,6 +244,16 @@ def _phrase(advice: Advice, backend: LLMBackend) -> str:
         if m != advice.exam.modality and re.search(pat, text, re.I)
     ]
     return advice.rationale if not text or others else text
+
+
+def _private_request(request: str, backend: LLMBackend) -> str:
+    """The request as the model may see it: de-identified when the model is remote (the
+    choice itself was made locally, on the original)."""
+    if not backend.is_remote:
+        return request
+    from radgen.privacy.deid import Deidentifier
+
+    return Deidentifier("redact")(request)
 
 
 def advise(request: str, protocols: str | None = None, **kw) -> Advice:

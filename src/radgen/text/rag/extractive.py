@@ -272,6 +272,14 @@ def answer_extractive(
     return answer
 
 
+def _private_question(question: str, backend: LLMBackend) -> str:
+    if not backend.is_remote:
+        return question
+    from radgen.privacy.deid import Deidentifier
+
+    return Deidentifier("redact")(question)
+
+
 def _rephrase(answer: RagAnswer, backend: LLMBackend) -> None:
     """Let the model answer in its own words from the quote; keep it only if faithful."""
     quote = answer.citations[0]
@@ -284,7 +292,13 @@ def _rephrase(answer: RagAnswer, backend: LLMBackend) -> None:
                 " guidance. Do not add tests, numbers or conditions."
             ),
         ),
-        message("user", trusted("Question: "), answer.question, trusted("\nGuidance: "), hit_text),
+        message(
+            "user",
+            trusted("Question: "),
+            _private_question(answer.question, backend),
+            trusted("\nGuidance: "),
+            hit_text,
+        ),
     ]
     text = backend.chat(messages, max_tokens=80).strip()
     problems = faithfulness_problems(text, quote.sentence) if text else ["empty rephrasing"]
