@@ -25,7 +25,7 @@ def serve_xllamacpp(gguf: Path, host: str, port: int, threads: int, ctx: int) ->
     params = xl.CommonParams()
     params.model.path = str(gguf)
     params.n_ctx = ctx
-    params.hostname = host
+    params.hostnames = [host]
     params.port = port
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
