@@ -297,3 +297,73 @@ def translate_cmd(
 
         add_translation(ReviewStore(review, create=True), input, path, f"{input.name} -> {to}")
         console.print(f"queued for review in {review}")
+
+
+findings_app = typer.Typer(help="Image-findings model: train, predict.", no_args_is_help=True)
+app.add_typer(findings_app, name="findings")
+
+
+@findings_app.command("train")
+def findings_train_cmd(
+    out: Path = typer.Option(..., "--out", help="Run directory."),
+    dataset: str = typer.Option("pneumoniamnist", help="pneumoniamnist or folder."),
+    data_path: Path | None = typer.Option(None, help="Folder for --dataset folder."),
+    labels_csv: Path | None = typer.Option(None, help="filename,label CSV for a folder."),
+    positive: str = typer.Option("pneumonia", help="The class that is the finding."),
+    steps: int = typer.Option(1500, help="Training steps."),
+    overwrite: bool = typer.Option(False, help="Replace an existing run."),
+) -> None:
+    """Train and calibrate the findings model (report.md with AUC, ECE, reliability plots)."""
+    from radgen.image.findings.model import FindingsConfig, train_findings
+
+    config = FindingsConfig(
+        out=str(out),
+        dataset=dataset,
+        positive=positive,
+        steps=steps,
+        data_path=str(data_path) if data_path else None,
+        labels_csv=str(labels_csv) if labels_csv else None,
+    )
+    r = train_findings(config, overwrite=overwrite)
+    auc = f", validation AUC {r['val_auc']}, ECE {r['val_ece_after']}" if "val_auc" in r else ""
+    console.print(f"findings model -> {out}{auc}")
+
+
+@findings_app.command("predict")
+def findings_predict_cmd(
+    images: list[Path] = typer.Argument(..., help="PNG, DICOM or NIfTI images."),
+    run: Path = typer.Option(..., "--run", help="A findings run."),
+    out: Path = typer.Option(..., "--out", help="Folder for JSON and saliency maps."),
+    overwrite: bool = typer.Option(False, help="Replace existing outputs."),
+) -> None:
+    """Calibrated probability, call and Grad-CAM saliency for each image."""
+    from radgen.image.findings.report import predict_images
+
+    for row in predict_images(images, run, out, overwrite):
+        console.print(f"{row['image']}: {row['call']} (p = {row['probability']:.3f})")
+
+
+@app.command("report")
+def report_cmd(
+    images: list[Path] = typer.Argument(..., help="Chest X-ray images (PNG, DICOM, NIfTI)."),
+    run: Path = typer.Option(..., "--run", help="A findings run."),
+    out: Path = typer.Option(..., "--out", help="Folder for drafts, findings and saliency."),
+    overwrite: bool = typer.Option(False, help="Replace existing outputs."),
+    review: Path | None = REVIEW,
+    vlm_base_url: str | None = typer.Option(
+        None, help="Bring your own vision-language server (OpenAI-compatible), for a 2nd draft."
+    ),
+    vlm_model: str = typer.Option("vlm", help="The VLM server's model name."),
+    api_key: str | None = typer.Option(None, envvar="RADGEN_API_KEY", show_default=False),
+) -> None:
+    """A preliminary report per image, drafted only from the findings model and checked by
+    the grounding guard; marked preliminary and machine-generated."""
+    from radgen.image.findings.report import report_images
+
+    vlm = None
+    if vlm_base_url:
+        from radgen.text.llm.openai_http import OpenAICompatibleBackend
+
+        vlm = OpenAICompatibleBackend(vlm_base_url, vlm_model, api_key=api_key)
+    for row in report_images(images, run, out, overwrite, review, vlm):
+        console.print(f"{row['image']}: {row['call']} -> {row['draft']}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -37,10 +39,11 @@ def serve_cmd(
     port: int = typer.Option(8080, help="Port."),
     threads: int | None = typer.Option(None, help="Threads (default: half the cores)."),
     ctx: int = typer.Option(4096, help="Context window in tokens."),
+    mmproj: Path | None = typer.Option(None, help="Vision projector of a multimodal GGUF."),
 ) -> None:
     """An OpenAI-compatible server over an installed GGUF: /v1/chat/completions."""
     from radgen.text.llm.llamacpp import default_threads
     from radgen.text.llm.serve import serve
 
     console.print(f"serving {model} with {engine} at http://{host}:{port}/v1 (Ctrl-C stops)")
-    serve(model, engine, host, port, threads or default_threads(), ctx)  # type: ignore[arg-type]
+    serve(model, engine, host, port, threads or default_threads(), ctx, mmproj)  # type: ignore[arg-type]

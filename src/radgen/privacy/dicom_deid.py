@@ -137,7 +137,8 @@ class DicomDeidentifier:
                 )
                 report.replaced += 1
 
-    def pixel_review_reasons(self, ds: Dataset) -> list[str]:
+    @staticmethod
+    def pixel_review_reasons(ds: Dataset) -> list[str]:
         """Why a file may carry burned-in identifiers in its pixels."""
         reasons = []
         if str(ds.get("BurnedInAnnotation", "")).upper() == "YES":

@@ -99,6 +99,34 @@ class OpenAICompatibleBackend:
         except (KeyError, IndexError, TypeError) as exc:
             raise RadgenError(f"unexpected reply from {self.base_url}: {str(reply)[:200]}") from exc
 
+    def describe_image(self, prompt: str, image: bytes, *, max_tokens: int = 300) -> str:
+        """Ask a vision-language server about one image (OpenAI ``image_url`` content part with
+        a base64 PNG). A remote server only gets a de-identified DICOM's pixels (see
+        :func:`radgen.privacy.images.remote_image`) and radgen's own or de-identified text."""
+        import base64
+
+        if self.is_remote:
+            from radgen.privacy.gate import PrivacyError, require_safe_messages
+            from radgen.privacy.images import DeidentifiedImage
+
+            require_safe_messages([{"role": "user", "content": prompt}], self.name)
+            if not isinstance(image, DeidentifiedImage):
+                raise PrivacyError(
+                    f"refused to send an image to remote backend '{self.name}': only pixels"
+                    " of a DICOM de-identified by radgen, with no burned-in text, may go"
+                )
+        url = "data:image/png;base64," + base64.b64encode(bytes(image)).decode()
+        content = [{"type": "text", "text": str(prompt)},
+                   {"type": "image_url", "image_url": {"url": url}}]  # fmt: skip
+        body = {"model": self.model, "max_tokens": max_tokens, "temperature": 0.0,
+                "messages": [{"role": "user", "content": content}]}  # fmt: skip
+        with self._open(body) as response:
+            reply = json.loads(response.read())
+        try:
+            return reply["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError) as exc:
+            raise RadgenError(f"unexpected reply from {self.base_url}: {str(reply)[:200]}") from exc
+
     def generate(self, prompt: str, *, max_tokens: int = 256) -> str:
         return self.chat([{"role": "user", "content": prompt}], max_tokens=max_tokens)
 

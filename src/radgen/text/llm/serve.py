@@ -16,8 +16,11 @@ from radgen.errors import RadgenError
 Engine = Literal["xllamacpp", "llama-cpp-python"]
 
 
-def serve_xllamacpp(gguf: Path, host: str, port: int, threads: int, ctx: int) -> None:
-    """llama.cpp's HTTP server in this process (blocks until stopped)."""
+def serve_xllamacpp(
+    gguf: Path, host: str, port: int, threads: int, ctx: int, mmproj: Path | None = None
+) -> None:
+    """llama.cpp's HTTP server in this process (blocks until stopped); ``mmproj`` adds the
+    vision projector of a multimodal GGUF (a VLM the user has)."""
     if importlib.util.find_spec("xllamacpp") is None:
         raise RadgenError("engine xllamacpp needs the package: pip install xllamacpp")
     import xllamacpp as xl
@@ -30,6 +33,8 @@ def serve_xllamacpp(gguf: Path, host: str, port: int, threads: int, ctx: int) ->
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
     params.warmup = False
+    if mmproj is not None:
+        params.mmproj.path = str(mmproj)
     server = xl.Server(params)
     import time
 
@@ -61,12 +66,24 @@ def serve_llama_cpp_python(gguf: Path, host: str, port: int, threads: int, ctx: 
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
-def serve(model: str, engine: Engine, host: str, port: int, threads: int, ctx: int) -> None:
+def serve(
+    model: str,
+    engine: Engine,
+    host: str,
+    port: int,
+    threads: int,
+    ctx: int,
+    mmproj: Path | None = None,
+) -> None:
     from radgen.text.llm.models import resolve_model
 
     gguf = resolve_model(model)
+    if mmproj is not None and not Path(mmproj).is_file():
+        raise RadgenError("mmproj file not found", mmproj)
     if engine == "xllamacpp":
-        serve_xllamacpp(gguf, host, port, threads, ctx)
+        serve_xllamacpp(gguf, host, port, threads, ctx, mmproj)
+    elif mmproj is not None:
+        raise RadgenError("--mmproj (a vision model) needs --engine xllamacpp")
     elif engine == "llama-cpp-python":
         serve_llama_cpp_python(gguf, host, port, threads, ctx)
     else:
