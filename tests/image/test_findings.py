@@ -80,7 +80,7 @@ def test_findings_model_trains_calibrates_and_drafts(findings_run, cli, tmp_path
             tmp_path / f"x{i}.png",
             synthetic=False,
         )
-    code, out, err = cli(
+    code, _, err = cli(
         "image",
         "report",
         tmp_path / "x0.png",
