@@ -35,6 +35,23 @@ CONDITIONS = frozenset(
 )
 
 
+NEGATION = re.compile(
+    r"\b(?:no|not|non|without|denies|denied|negative for|never|nil)\b(?:[\s-]+[\w/]+){0,3}[\s-]*$",
+    re.I,
+)
+
+
+def find_unnegated(pattern: str, text: str, negatable: bool = True) -> re.Match[str] | None:
+    """The first match of ``pattern`` that its own clause does not negate ("no locking",
+    "not pregnant", "without red flags" do not count)."""
+    for m in re.finditer(pattern, text, re.I):
+        clause = re.split(r"[.;,:()]|\bbut\b|\bwith\b", text[: m.start()])[-1]
+        if negatable and NEGATION.search(clause[-40:]):
+            continue
+        return m
+    return None
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
@@ -125,7 +142,7 @@ class Entry(BaseModel):
         return self
 
     def flag_conditions(self, request: str) -> set[str]:
-        return {name for name, pat in self.flags.items() if re.search(pat, request, re.I)}
+        return {name for name, pat in self.flags.items() if find_unnegated(pat, request)}
 
 
 class GuidanceFile(BaseModel):

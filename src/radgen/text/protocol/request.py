@@ -12,12 +12,7 @@ import re
 from pydantic import BaseModel, Field
 
 from radgen.errors import RadgenError
-from radgen.text.protocol.guidance import CONDITIONS
-
-NEGATION = re.compile(
-    r"\b(?:no|not|non|without|denies|denied|negative for|never|nil)\b(?:[\s-]+[\w/]+){0,3}[\s-]*$",
-    re.I,
-)
+from radgen.text.protocol.guidance import CONDITIONS, find_unnegated
 
 AGE_PATTERNS = [
     (r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]?old\b", 1.0),
@@ -101,12 +96,7 @@ class Facts(BaseModel):
 
 def _find(pattern: str, text: str, negatable: bool = True) -> re.Match[str] | None:
     """The first match of ``pattern`` that is not negated in its own clause."""
-    for m in re.finditer(pattern, text, re.I):
-        clause = re.split(r"[.;,:()]|\bbut\b|\bwith\b", text[: m.start()])[-1]
-        if negatable and NEGATION.search(clause[-40:]):
-            continue
-        return m
-    return None
+    return find_unnegated(pattern, text, negatable)
 
 
 def _age(text: str) -> tuple[float | None, str]:
