@@ -86,3 +86,33 @@ def test_cli_check_colours_and_exit_code(cli, tmp_path):
         "--json",
     )
     assert code == 1 and json.loads(out)["counts"]["contradicted"] == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "claim", "faithful"),
+    [
+        ("No active disease.", "There is active disease.", "No active disease is seen."),
+        ("No mediastinal widening.", "There is mediastinal widening.", "The mediastinum is not widened."),
+        ("No acute findings.", "There is acute findings.", "No acute findings."),
+    ],
+)
+def test_a_claim_the_source_negates_is_contradicted(source, claim, faithful):
+    guard = GroundingGuard()
+    assert guard.check(source, claim).statements[0].verdict == "contradicted"
+    assert guard.check(source, faithful).statements[0].verdict != "contradicted"
+
+
+def test_a_dropped_severity_is_a_change_of_meaning():
+    guard = GroundingGuard()
+    source = "The heart is mildly enlarged. Moderate right pleural effusion."
+    dropped = guard.check(source, "The heart is enlarged.").statements[0]
+    assert dropped.verdict == "contradicted" and "dropped" in " ".join(dropped.reasons)
+    kept = guard.check(source, "The heart is mildly enlarged.").statements[0]
+    assert kept.verdict == "supported"
+
+
+def test_negated_in_one_place_and_affirmed_in_another_is_not_a_contradiction():
+    guard = GroundingGuard()
+    source = "No pleural effusion on the left. Small right pleural effusion."
+    out = guard.check(source, "Small right pleural effusion.").statements[0]
+    assert out.verdict == "supported"

@@ -175,6 +175,11 @@ class GroundingGuard:
             evidence = best
             verdict = _worse(verdict, "contradicted")
             reasons += issues
+        negated = _negated_in_source(statement, src_sentences)
+        if negated:
+            verdict = _worse(verdict, "contradicted")
+            reasons.append(f'the source says the opposite: "{negated}"')
+            return Statement(statement, verdict, reasons, negated)
         extra = {n for n in _numbers(statement) if n not in src_numbers}
         if extra:
             verdict = _worse(verdict, "contradicted" if src_numbers else "unsupported")
@@ -202,6 +207,37 @@ class GroundingGuard:
                 statement, verdict, reasons, evidence.evidence, evidence.start, evidence.end
             )
         return Statement(statement, verdict, reasons)
+
+
+_NEG_CUE = re.compile(r"\b(?:no|not|without|negative for|free of|absence of)\b", re.I)
+_STOP = frozenset(
+    "a an the is are was were there this that these those of in on at to with and or as be"
+    " been seen noted identified present evidence any some".split()
+)
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def _negated_in_source(statement: str, src_sentences: list[str]) -> str:
+    """A source sentence that negates what a positive statement claims ("There is active
+    disease." against "No active disease."), whether or not the claim names a known finding;
+    unless another source sentence affirms it. Empty when there is none."""
+    if _NEG_CUE.search(statement):
+        return ""
+    words = _content(statement)
+    if not words:
+        return ""
+    negating, affirmed = "", False
+    for sentence in src_sentences:
+        for clause in re.split(r"[,;]|\bbut\b|\bhowever\b", sentence):
+            m = _NEG_CUE.search(clause)
+            if m and words <= _content(clause[m.end() :]):
+                negating = negating or sentence
+            elif not m and words <= _content(clause):
+                affirmed = True
+    return "" if affirmed else negating
 
 
 def _specific_enough(generated: Finding, source: Finding, mentions: list[Finding]) -> bool:
@@ -243,6 +279,8 @@ def _conflicts(generated: Finding, source: Finding) -> list[str]:
         issues.append(f"{name}: {generated.severity} here, {source.severity} in the source")
     elif g_sev is not None and s_sev is None and generated.presence == "present":
         issues.append(f"{name}: severity '{generated.severity}' not stated in the source")
+    elif g_sev is None and s_sev is not None and source.presence == generated.presence == "present":
+        issues.append(f"{name}: the source's '{source.severity}' was dropped (a change of meaning)")
     g_size, s_size = generated.size_mm, source.size_mm
     if g_size is not None and s_size is not None and abs(g_size - s_size) > 1e-6:
         issues.append(f"{name}: {generated.size_mm:g} mm here, {source.size_mm:g} mm in the source")
