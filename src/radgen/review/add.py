@@ -48,8 +48,10 @@ def add_eval(store: ReviewStore, eval_dir: str | Path, max_items: int = 48, k: i
     synth = load_image_set(sets["synthetic_source"], "all", size)
     real = load_image_set(sets["reference_source"], "train", size)
     flags: dict[int, list[str]] = {}
+    matched: dict[int, tuple[int, str]] = {}  # synthetic index -> (training image, transform)
     for f in memo.get("flagged", []):
         flags.setdefault(f["index"], []).append(f"near-copy ({f['transform']})")
+        matched[f["index"]] = (f["nearest_real"], f["transform"])
     for i in metrics["outliers"]["flagged_indices"]:
         flags.setdefault(i, []).append("outlier")
     rng = np.random.default_rng(0)
@@ -61,16 +63,22 @@ def add_eval(store: ReviewStore, eval_dir: str | Path, max_items: int = 48, k: i
         label = ""
         if synth.labels is not None and synth.class_names:
             label = synth.class_names[int(synth.labels[i])]
+        neighbours = [
+            {
+                "image": _png(store, real.images[j], f"real/{eval_dir.name}_{j}.png", False),
+                "index": int(j),
+                "distance": round(float(d[row, j]), 4),
+            }
+            for j in nearest[row]
+        ]
+        if i in matched:  # the training image the audit matched, under its transform, first
+            j, transform = matched[i]
+            copy = {"image": _png(store, real.images[j], f"real/{eval_dir.name}_{j}.png", False),
+                    "index": int(j), "distance": f"copy ({transform})"}  # fmt: skip
+            neighbours = [copy, *[n for n in neighbours if n["index"] != j]][:k]
         payload = {
             "image": _png(store, synth.images[i], f"synthetic/{eval_dir.name}_{i}.png", True),
-            "neighbours": [
-                {
-                    "image": _png(store, real.images[j], f"real/{eval_dir.name}_{j}.png", False),
-                    "index": int(j),
-                    "distance": round(float(d[row, j]), 4),
-                }
-                for j in nearest[row]
-            ],
+            "neighbours": neighbours,
             "index": int(i),
             "label": label,
         }

@@ -97,12 +97,11 @@ def create_app(project: str | Path, key_store: str | Path | None = None) -> Fast
     @app.post("/api/items/{item_id}/decisions", dependencies=[Depends(authorised)])
     def decide(item_id: int, body: DecisionIn) -> dict[str, Any]:
         try:
-            store.item(item_id)
+            decision_id = store.decide(
+                item_id, body.reviewer, body.decision, body.reason, body.edited_text
+            )
         except RadgenError as err:
-            raise HTTPException(404, str(err)) from err
-        decision_id = store.decide(
-            item_id, body.reviewer, body.decision, body.reason, body.edited_text
-        )
+            raise HTTPException(404 if "no item" in str(err) else 400, str(err)) from err
         return {"id": decision_id, "item_id": item_id, "status": body.decision}
 
     @app.get("/api/items/{item_id}/array/{name}", dependencies=[Depends(authorised)])

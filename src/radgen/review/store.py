@@ -151,42 +151,34 @@ class ReviewStore:
             )
             return int(cur.lastrowid)
 
-    def _item(self, row: tuple) -> dict[str, Any]:
-        item_id, queue, title, payload, flags, source, created = row
-        last = self.db.execute(
-            "SELECT decision, reviewer, reason, edited_text, created_utc FROM decisions"
-            " WHERE item_id=? ORDER BY id DESC LIMIT 1",
-            (item_id,),
-        ).fetchone()
-        status = last[0] if last else "pending"
+    _SELECT = (
+        "SELECT i.id, i.queue, i.title, i.payload, i.flags, i.source, i.created_utc,"
+        " d.decision, d.reviewer, d.reason, d.edited_text, d.created_utc FROM items i"
+        " LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE item_id = i.id)"
+    )
+
+    @staticmethod
+    def _item(row: tuple) -> dict[str, Any]:
+        item_id, queue, title, payload, flags, source, created = row[:7]
+        decision = row[7:]
         return {
-            "id": item_id,
-            "queue": queue,
-            "title": title,
-            "payload": json.loads(payload),
-            "flags": json.loads(flags),
-            "source": source,
-            "created_utc": created,
-            "status": status,
-            "last_decision": None
-            if last is None
-            else dict(
-                zip(
-                    ("decision", "reviewer", "reason", "edited_text", "created_utc"),
-                    last,
-                    strict=True,
-                )
-            ),
-        }
+            "id": item_id, "queue": queue, "title": title, "payload": json.loads(payload),
+            "flags": json.loads(flags), "source": source, "created_utc": created,
+            "status": decision[0] or "pending",
+            "last_decision": None if decision[0] is None else dict(zip(
+                ("decision", "reviewer", "reason", "edited_text", "created_utc"), decision,
+                strict=True,
+            )),
+        }  # fmt: skip
 
     def items(
         self, queue: str | None = None, flag: str | None = None, status: str | None = None
     ) -> list[dict[str, Any]]:
-        sql, args = "SELECT * FROM items", []
+        """Items with their latest decision, in one query."""
+        sql, args = self._SELECT, []
         if queue:
-            sql, args = sql + " WHERE queue=?", [queue]
-        rows = self.db.execute(sql + " ORDER BY id", args).fetchall()
-        out = [self._item(r) for r in rows]
+            sql, args = sql + " WHERE i.queue = ?", [queue]
+        out = [self._item(r) for r in self.db.execute(sql + " ORDER BY i.id", args)]
         if flag:
             out = [i for i in out if any(flag in f for f in i["flags"])]
         if status:
@@ -194,7 +186,7 @@ class ReviewStore:
         return out
 
     def item(self, item_id: int) -> dict[str, Any]:
-        row = self.db.execute("SELECT * FROM items WHERE id=?", (item_id,)).fetchone()
+        row = self.db.execute(self._SELECT + " WHERE i.id = ?", (item_id,)).fetchone()
         if row is None:
             raise RadgenError(f"no item {item_id}")
         return self._item(row)
@@ -225,14 +217,24 @@ class ReviewStore:
             raise RadgenError("every decision needs a reason")
         if decision == "edit" and not (edited_text or "").strip():
             raise RadgenError("an edit needs the edited text")
-        self.item(item_id)
-        self.add_reviewer(reviewer)
-        with self._lock:
-            cur = self.db.execute(
-                "INSERT INTO decisions (item_id, reviewer, decision, reason, edited_text,"
-                " created_utc) VALUES (?, ?, ?, ?, ?, ?)",
-                (item_id, reviewer.strip(), decision, reason.strip(), edited_text, _now()),
-            )
+        name = reviewer.strip()
+        if not name or len(name) > 80:
+            raise RadgenError("a reviewer needs a name (1 to 80 characters)")
+        with self._lock:  # one transaction, one write to disk
+            if self.db.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone() is None:
+                raise RadgenError(f"no item {item_id}")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("INSERT OR IGNORE INTO reviewers VALUES (?, ?)", (name, _now()))
+                cur = self.db.execute(
+                    "INSERT INTO decisions (item_id, reviewer, decision, reason, edited_text,"
+                    " created_utc) VALUES (?, ?, ?, ?, ?, ?)",
+                    (item_id, name, decision, reason.strip(), edited_text, _now()),
+                )
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
             return int(cur.lastrowid)
 
     def decisions(self) -> list[dict[str, Any]]:
