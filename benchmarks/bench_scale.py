@@ -29,20 +29,27 @@ from radgen.text.batch import run_ray
 
 
 def ddp() -> dict:
-    common = {"model": "ddpm", "conditional": True, "steps": 30, "batch_size": 32,
-              "device": "cpu", "checkpoint_every": 1000, "log_every": 10}  # fmt: skip
-    out = {}
+    """Equality after 3 steps (before float reassociation in the all-reduce is amplified by
+    Adam), then throughput over 30 steps, for the default DDPM."""
+    common = {"model": "ddpm", "conditional": True, "batch_size": 32, "device": "cpu",
+              "checkpoint_every": 1000, "log_every": 10}  # fmt: skip
+    weights, seconds = {}, {}
     for nproc in (1, 2):
         run = RUNS / f"scale_ddp_{nproc}"
+        train(TrainConfig(out=str(run), nproc=nproc, steps=3, **common), overwrite=True,
+              progress=False)  # fmt: skip
+        weights[nproc] = load_checkpoint(run / "checkpoints" / "last.pt")["task"]["model"]
         t0 = time.perf_counter()
-        train(TrainConfig(out=str(run), nproc=nproc, **common), overwrite=True, progress=False)
-        out[nproc] = (time.perf_counter() - t0, load_checkpoint(run / "checkpoints" / "last.pt"))
-    a, b = out[1][1]["task"]["model"], out[2][1]["task"]["model"]
+        train(TrainConfig(out=str(run), nproc=nproc, steps=30, **common), overwrite=True,
+              progress=False)  # fmt: skip
+        seconds[nproc] = time.perf_counter() - t0
+    a, b = weights[1], weights[2]
     worst = max(float((a[k] - b[k]).abs().max()) for k in a if torch.is_tensor(a[k]))
-    images = common["steps"] * common["batch_size"]
+    out = {1: (seconds[1], None), 2: (seconds[2], None)}
+    images = 30 * common["batch_size"]
     return {
-        "ddp_matches_single": worst < 1e-3,
-        "ddp_max_weight_difference": worst,
+        "ddp_matches_single": worst < 1e-4,
+        "ddp_max_weight_difference_after_3_steps": worst,
         "single_images_per_s": round(images / out[1][0], 1),
         "ddp_2rank_images_per_s": round(images / out[2][0], 1),
         "ddp_note": "wall time including process start; both ranks share the same 2 cores",
@@ -153,13 +160,15 @@ def serve_tokens_per_s() -> dict:
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         url = f"http://127.0.0.1:{port}/v1/chat/completions"
         try:
-            for _ in range(300):
+            for _ in range(300):  # until the model is loaded and answers
                 try:
-                    httpx.post(url, json={"messages": [{"role": "user", "content": "hi"}],
-                                          "max_tokens": 1}, timeout=5)  # fmt: skip
-                    break
+                    warm = httpx.post(url, json={"messages": [{"role": "user", "content": "hi"}],
+                                                 "max_tokens": 1}, timeout=10)  # fmt: skip
+                    if warm.status_code == 200:
+                        break
                 except httpx.HTTPError:
-                    time.sleep(0.5)
+                    pass
+                time.sleep(0.5)
             body = {"messages": [{"role": "user", "content": "Write a long paragraph about the"
                                   " chest radiograph of a healthy adult."}],
                     "max_tokens": 128, "temperature": 0}  # fmt: skip

@@ -108,3 +108,21 @@ def test_debug_shows_the_traceback(cli, tmp_path):
 def test_invalid_config_is_one_line(cli, tmp_path):
     code, _, err = cli("image", "train", "--model", "classifier", "--out", tmp_path / "r")
     assert code == 2 and "steps or minutes" in err and len(err.strip().splitlines()) == 1
+
+
+def test_every_train_setting_is_reachable(cli, tmp_path):
+    import yaml
+
+    cfg = tmp_path / "train.yaml"
+    cfg.write_text(yaml.safe_dump({"model": "ddpm", "steps": 1, "width": 8,
+                                   "diffusion": {"schedule": "linear", "timesteps": 50}}))  # fmt: skip
+    code, _, err = cli("image", "train", "--config", cfg, "--set", "diffusion.min_snr_gamma=3",
+                       "--set", "diffusion.cfg_dropout=0.3", "--batch-size", "8", "--device", "cpu",
+                       "--out", tmp_path / "run")  # fmt: skip
+    assert code == 0, err
+    saved = yaml.safe_load((tmp_path / "run" / "config.yaml").read_text())
+    assert saved["diffusion"]["schedule"] == "linear" and saved["diffusion"]["timesteps"] == 50
+    assert saved["diffusion"]["min_snr_gamma"] == 3 and saved["diffusion"]["cfg_dropout"] == 0.3
+    assert saved["batch_size"] == 8 and saved["width"] == 8
+    code, _, err = cli("image", "train", "--set", "nonsense", "--out", tmp_path / "r2")
+    assert code == 2 and "key=value" in err

@@ -18,8 +18,9 @@ console = Console()
 
 @app.command("train")
 def train_cmd(
-    model: str = typer.Option(
-        ..., "--model", help="vae, gan, cgan, ddpm, classifier or noisy-classifier."
+    ctx: typer.Context,
+    model: str | None = typer.Option(
+        None, "--model", help="vae, gan, cgan, ddpm, classifier or noisy-classifier."
     ),
     conditional: bool = typer.Option(False, help="Class-conditional model (vae, ddpm)."),
     dataset: str = typer.Option("pneumoniamnist", help="pneumoniamnist, mni152-t1t2 or folder."),
@@ -29,8 +30,6 @@ def train_cmd(
     batch_size: int = typer.Option(64, help="Images per step."),
     lr: float | None = typer.Option(None, help="Learning rate (default: per model)."),
     width: int | None = typer.Option(None, help="Base channel width (default: per model)."),
-    schedule: str = typer.Option("cosine", help="Diffusion noise schedule: cosine or linear."),
-    prediction: str = typer.Option("v", help="Diffusion target: v or epsilon."),
     steps: int | None = typer.Option(None, help="Stop after N steps."),
     minutes: float | None = typer.Option(None, help="Stop after N minutes of training."),
     checkpoint_every: int = typer.Option(200, help="Steps between checkpoints."),
@@ -39,33 +38,30 @@ def train_cmd(
     device: str = typer.Option("auto", help="cpu, cuda or auto."),
     nproc: int = typer.Option(1, help="Data-parallel processes (gloo on CPU, NCCL on GPUs)."),
     out: Path = typer.Option(Path("runs/train"), help="Run directory."),
+    config_file: Path | None = typer.Option(
+        None, "--config", help="A TrainConfig YAML (every setting); options given here win."
+    ),
+    settings: list[str] = typer.Option(
+        [], "--set", help="Any setting as key=value, nested with dots: diffusion.schedule=linear."
+    ),
     resume: bool = typer.Option(False, help="Continue the run in --out from its checkpoint."),
     overwrite: bool = typer.Option(False, help="Replace an existing run directory."),
 ) -> None:
-    """Train an image model; writes config, checkpoints, metrics and figures to --out."""
-    from radgen.image.config import TrainConfig
+    """Train an image model; writes config, checkpoints, metrics and figures to --out.
+
+    Every TrainConfig setting is reachable: the common ones as options, all of them from a
+    --config file (a run's config.yaml works) or as --set key=value."""
+    from radgen.image.config import TrainConfig, merged_config
     from radgen.image.train import train
 
-    config = TrainConfig(
-        model=model,
-        conditional=conditional,
-        dataset=dataset,
-        data_path=str(data_path) if data_path else None,
-        labels_csv=str(labels_csv) if labels_csv else None,
-        size=size,
-        batch_size=batch_size,
-        lr=lr,
-        width=width,
-        steps=steps,
-        minutes=minutes,
-        checkpoint_every=checkpoint_every,
-        log_every=log_every,
-        seed=seed,
-        device=device,
-        nproc=nproc,
-        out=str(out),
-        diffusion={"schedule": schedule, "prediction": prediction},
-    )
+    given = {
+        name: value
+        for name, value in ctx.params.items()
+        if name in TrainConfig.model_fields
+        and ctx.get_parameter_source(name).name in ("COMMANDLINE", "ENVIRONMENT")
+    }
+    defaults = {k: v for k, v in ctx.params.items() if k in TrainConfig.model_fields}
+    config = merged_config(defaults, config_file, given, settings)
     summary = train(config, resume=resume, overwrite=overwrite)
     console.print(f"trained {summary['steps']} steps in {summary['seconds']:.0f} s -> {out}")
 

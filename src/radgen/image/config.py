@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -97,3 +98,42 @@ class TrainConfig(BaseModel):
     @property
     def needs_labels(self) -> bool:
         return self.conditional or self.model in ("classifier", "noisy-classifier")
+
+
+def merged_config(
+    defaults: dict[str, Any],
+    config_file: str | Path | None,
+    given: dict[str, Any],
+    settings: list[str],
+) -> TrainConfig:
+    """Command-line defaults, then a config file, then the options actually typed, then
+    ``key=value`` settings (dotted keys reach nested options). Paths become strings."""
+    import yaml
+
+    from radgen.errors import RadgenError
+
+    data: dict[str, Any] = {k: v for k, v in defaults.items() if v is not None}
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise RadgenError("config file not found", path)
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise RadgenError("a config file holds key: value settings", path)
+        data.update(loaded)
+    data.update(given)
+    for item in settings:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise RadgenError(f"--set takes key=value, got '{item}'")
+        node = data
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise RadgenError(f"--set {key}: '{part}' is not a group of settings")
+        node[leaf] = yaml.safe_load(raw)
+    data = {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
+    if not data.get("model"):
+        raise RadgenError("give --model (or model: in the --config file)")
+    return TrainConfig(**data)
