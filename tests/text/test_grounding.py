@@ -92,7 +92,11 @@ def test_cli_check_colours_and_exit_code(cli, tmp_path):
     ("source", "claim", "faithful"),
     [
         ("No active disease.", "There is active disease.", "No active disease is seen."),
-        ("No mediastinal widening.", "There is mediastinal widening.", "The mediastinum is not widened."),
+        (
+            "No mediastinal widening.",
+            "There is mediastinal widening.",
+            "The mediastinum is not widened.",
+        ),
         ("No acute findings.", "There is acute findings.", "No acute findings."),
     ],
 )

@@ -221,7 +221,9 @@ def test_cli_shows_the_answer_its_source_and_warnings(cli):
 
 
 def test_entry_flags_respect_negation(advisor):
-    typical = advisor.advise("Knee osteoarthritis in a 70-year-old, activity-related pain, no locking")
+    typical = advisor.advise(
+        "Knee osteoarthritis in a 70-year-old, activity-related pain, no locking"
+    )
     assert typical.imaging_indicated is False
     atypical = advisor.advise("Knee pain in a 68-year-old with locking episodes")
     assert atypical.exam is not None and atypical.exam.modality == "X-ray"
