@@ -106,11 +106,15 @@ def load_mni152_t1t2(
         raise RadgenError("mismatched pair: T1, T2 and brain mask shapes differ", root)
     brain = slices_with_mask(mask, axis=2, min_fraction=0.05)
     chosen = brain[mni152_slab_split(len(brain), test_slab, guard)[_check_split(split)]]
+    # Resizing blurs the brain's edge differently in each contrast; the resized mask keeps one
+    # outline for both (a T2 voxel is never brain where its T1 voxel is background).
+    inside = extract_slices((mask > 0).astype(np.float32), axis=2, indices=chosen)
+    inside = (resize(inside, size) if size else inside) > 0.05
     pair = []
     for vol in (t1.array, t2.array):
         norm = percentile_normalise(vol, 0.5, 99.5, mask) * (mask > 0)
         stack = extract_slices(norm, axis=2, indices=chosen)
-        pair.append(resize(stack, size) if size else stack)
+        pair.append((resize(stack, size) if size else stack) * inside)
     meta = {"split": split, "slices": chosen.tolist(), "affine": t1.affine.tolist()}
     return ImageDataset("mni152-t1t2", pair[0], targets=pair[1], meta=meta)
 
