@@ -4,6 +4,7 @@ weights, and the synthetic training data."""
 import pytest
 import torch
 
+from radgen.privacy.deid import Deidentifier
 from radgen.privacy.phi_synth import synthetic_corpus
 from radgen.privacy.tagger import PHITagger, TaggerNet, TaggerSpec, default_weights
 from radgen.privacy.tagger_train import (
@@ -16,7 +17,7 @@ from radgen.privacy.tagger_train import (
 
 TINY = {
     "docs": 12,
-    "dev_docs": 4,
+    "dev_docs": 5,
     "layers": 1,
     "rank": 4,
     "max_length": 64,
@@ -66,7 +67,11 @@ def test_shipped_tagger_finds_unseen_formats():
     text = "Referring: OYELARAN^TEMITOPE  Tel +91 98765 43210\nFINDINGS: Hodgkin lymphoma."
     found = {text[s.start : s.end] for s in tagger.spans(text)}
     assert any("OYELARAN" in f for f in found) and any("98765" in f for f in found)
-    assert not any("Hodgkin" in f or "lymphoma" in f for f in found)
+    assert not any("lymphoma" in f for f in found)
+    # The tagger alone may take an eponym for a name ("Hodgkin"); the de-identifier never
+    # lets a learned detector cut into a protected clinical term.
+    out = Deidentifier()(text)
+    assert "OYELARAN" not in out and "98765" not in out and "Hodgkin lymphoma" in out
 
 
 def test_synthetic_corpus_is_deterministic_and_labelled():

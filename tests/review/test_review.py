@@ -266,6 +266,7 @@ def test_browser_keyboard_shortcuts(browser, server):
     page = _open(browser, server)
     page.click("#tabs button[data-q=synthetic]")
     page.wait_for_selector("#detail img")
+    page.wait_for_load_state("networkidle")  # the tab's list and first item have arrived
     first = page.inner_text("#detail h2")
     page.keyboard.press("j")
     page.wait_for_function(

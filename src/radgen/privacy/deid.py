@@ -7,6 +7,7 @@ nothing else, so PHI cannot reach them by accident.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -91,6 +92,34 @@ def _without_protected(spans: list[Span], protected: list[tuple[int, int]]) -> l
     return out
 
 
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MA MI MN MS MO MT NE NV NH NJ NM"
+    " NY NC ND OH OK OR RI SC SD TN TX UT VT VA WA WV WI WY DC".split()
+)  # MD and PA left out: after a name they are credentials ("Smith, MD"), not states
+_ATTACHED_TIME = re.compile(r"(?:,?\s*(?:at\s+)?)\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?", re.I)
+_ATTACHED_STATE = re.compile(r",\s*(?P<state>[A-Z]{2})\b(?:\s+\d{5}(?:-\d{4})?)?")
+_STATE_AT_END = re.compile(r",\s*(?P<state>[A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?$")
+
+
+def _attach_context(spans: list[Span], text: str) -> list[Span]:
+    """Take along what belongs to a found span: a time written onto a date ("14-MAR-2024
+    15:42": the time is part of the date element) and a state code after a place ("Tallahassee,
+    FL 32301"), which makes the span a location whatever the detector called it."""
+    out = []
+    for span in spans:
+        if span.category is PHI.DATE and (m := _ATTACHED_TIME.match(text, span.end)):
+            span = Span(span.start, m.end(), span.category, span.source)
+        elif span.category in (PHI.NAME, PHI.LOCATION, PHI.INSTITUTION):
+            after = _ATTACHED_STATE.match(text, span.end)
+            inside = _STATE_AT_END.search(text, span.start, span.end)
+            if after and after.group("state") in US_STATES:
+                span = Span(span.start, after.end(), PHI.LOCATION, span.source)
+            elif inside and inside.group("state") in US_STATES:
+                span = Span(span.start, span.end, PHI.LOCATION, span.source)
+        out.append(span)
+    return merge_spans(out)
+
+
 class Deidentifier:
     """Detects PHI with four detectors as one: patterns for PHI with a shape, the learned
     tagger for PHI in any format, the zone policy (headers, ``label: value`` fields,
@@ -157,7 +186,8 @@ class Deidentifier:
                 ]
         learned = _without_protected(learned, protected)
         spans = list(pattern_spans(text)) + learned
-        return merge_spans([t for t in (_trim(s, text) for s in spans) if t.end > t.start])
+        merged = merge_spans([t for t in (_trim(s, text) for s in spans) if t.end > t.start])
+        return _attach_context(merged, text)
 
     def _replacement(self, span: Span, original: str, scope: str) -> str:
         if span.category is PHI.DATE and self.keep_year:

@@ -168,7 +168,8 @@ def zones(text: str) -> list[tuple[int, int]]:
         body = line.rstrip("\n")
         if not body.strip():
             continue
-        if SIGNATURE.match(body):
+        keyword = SIGNATURE.match(body)
+        if keyword:
             in_signature = True
         elif in_signature and len(body.split()) > 12:
             in_signature = False
@@ -178,8 +179,11 @@ def zones(text: str) -> list[tuple[int, int]]:
             label_end = _label_end(field)
             label = field[:label_end]
             labelled = label_end > 0 and PHI_LABEL.search(label) is not None
-            if whole or labelled:
-                out.append((start + m.start() + label_end, start + m.end()))
+            begin = m.start() + label_end
+            if keyword and m.start() == 0:  # "Read by", "Signed": the trigger is not PHI
+                begin = max(begin, keyword.end())
+            if (whole or labelled) and begin < m.end():
+                out.append((start + begin, start + m.end()))
     return out
 
 
