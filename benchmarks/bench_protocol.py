@@ -20,11 +20,14 @@ from radgen.text.protocol.request import parse_request
 from radgen.text.protocol.safety import safety_violations
 
 SCENARIOS = ROOT / "data" / "protocol_scenarios.jsonl"
+# Written after the negation fix, before any run: a held-out check of that fix.
+SECOND = ROOT / "data" / "protocol_scenarios_second.jsonl"
 IONISING = {"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"}
 
 
 def load(split: str) -> list[dict]:
-    rows = [json.loads(line) for line in SCENARIOS.read_text().splitlines() if line.strip()]
+    path = SECOND if split == "second" else SCENARIOS
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return [r for r in rows if split == "all" or r["split"] == split]
 
 
@@ -175,8 +178,24 @@ def main() -> None:
         help="rerun the rules after a fix made once the frozen errors were seen: keeps the"
         " earlier frozen run (and the model-only run) beside it, labelled",
     )
+    parser.add_argument(
+        "--second",
+        action="store_true",
+        help="run the second frozen set (written after the fix) and add it to the result",
+    )
     args = parser.parse_args()
     advisor = ProtocolAdvisor()
+    if args.second:
+        second = run_rules(load("second"), advisor)
+        print("second frozen set", json.dumps(second, indent=1))
+        result = json.loads((ROOT / "results" / "bench_protocol.json").read_text())
+        result.pop("machine", None), result.pop("date", None)
+        result["second_frozen"] = second
+        result["second_frozen_note"] = (
+            "14 requests written after the negation fix and before any run; held out"
+        )
+        write_result("bench_protocol", result)
+        return
     scenarios = load(args.split)
     rules = run_rules(scenarios, advisor)
     print("rules", json.dumps(rules, indent=1))
