@@ -227,3 +227,13 @@ def test_entry_flags_respect_negation(advisor):
     assert typical.imaging_indicated is False
     atypical = advisor.advise("Knee pain in a 68-year-old with locking episodes")
     assert atypical.exam is not None and atypical.exam.modality == "X-ray"
+
+
+def test_negated_anticoagulation_and_a_normal_examination_are_not_risk_factors(advisor):
+    on = parse_request("Minor head injury, GCS 15, on warfarin.")
+    off = parse_request("Minor head injury, GCS 15, not on anticoagulants.")
+    assert on.has("anticoagulated") and not off.has("anticoagulated")
+    normal = advisor.advise("Tension-type headache, normal neurological examination.")
+    assert normal.imaging_indicated is False
+    focal = advisor.advise("Headache with a new neurological deficit.")
+    assert focal.imaging_indicated is True

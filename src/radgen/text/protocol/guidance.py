@@ -36,7 +36,8 @@ CONDITIONS = frozenset(
 
 
 NEGATION = re.compile(
-    r"\b(?:no|not|non|without|denies|denied|negative for|never|nil)\b(?:[\s-]+[\w/]+){0,3}[\s-]*$",
+    r"\b(?:no|not|non|without|denies|denied|negative for|never|nil|normal)\b"
+    r"(?:[\s-]+[\w/]+){0,3}[\s-]*$",
     re.I,
 )
 

@@ -152,13 +152,11 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
         m := _find(RED_FLAGS, text)
     ):
         conditions["red_flags"] = m.group(0)
-    for name, pattern in (
-        ("low_pretest", LOW_PRETEST),
-        ("rule_negative", RULE_NEGATIVE),
-        ("anticoagulated", ANTICOAGULATED),
-    ):
-        if m := re.search(pattern, text, re.I):
+    for name, pattern in (("low_pretest", LOW_PRETEST), ("rule_negative", RULE_NEGATIVE)):
+        if m := re.search(pattern, text, re.I):  # these carry their own negation words
             conditions[name] = m.group(0)
+    if m := _find(ANTICOAGULATED, text):  # "not on anticoagulants" is not anticoagulated
+        conditions["anticoagulated"] = m.group(0)
     if facts.pregnant or re.search(FEMALE, text, re.I):
         facts.sex = "female"
     elif re.search(MALE, text, re.I):
