@@ -123,6 +123,11 @@ def run_local(
             writer.write(_record(item_id, text, run))
     finally:
         writer.close()
+    return _summary(items, todo, writer)
+
+
+def _summary(items: list, todo: list, writer: JSONLWriter) -> dict[str, int]:
+    """What a batch run did: items asked for, written, failed, and skipped as already done."""
     return {
         "items": len(items),
         "written": writer.written,
@@ -204,9 +209,4 @@ def run_ray(
                 writer.write(json.loads(row["record"]))
     finally:
         writer.close()
-    return {
-        "items": len(items),
-        "written": writer.written,
-        "failed": writer.failed,
-        "skipped": len(items) - len(todo),
-    }
+    return _summary(items, todo, writer)

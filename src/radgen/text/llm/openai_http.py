@@ -92,6 +92,10 @@ class OpenAICompatibleBackend:
                 "type": "json_schema",
                 "json_schema": {"name": "output", "schema": json_schema},
             }
+        return self._content(body)
+
+    def _content(self, body: dict) -> str:
+        """Send one chat request and return the first choice's message content."""
         with self._open(body) as response:
             reply = json.loads(response.read())
         try:
@@ -120,12 +124,7 @@ class OpenAICompatibleBackend:
                    {"type": "image_url", "image_url": {"url": url}}]  # fmt: skip
         body = {"model": self.model, "max_tokens": max_tokens, "temperature": 0.0,
                 "messages": [{"role": "user", "content": content}]}  # fmt: skip
-        with self._open(body) as response:
-            reply = json.loads(response.read())
-        try:
-            return reply["choices"][0]["message"]["content"]
-        except (KeyError, IndexError, TypeError) as exc:
-            raise RadgenError(f"unexpected reply from {self.base_url}: {str(reply)[:200]}") from exc
+        return self._content(body)
 
     def generate(self, prompt: str, *, max_tokens: int = 256) -> str:
         return self.chat([{"role": "user", "content": prompt}], max_tokens=max_tokens)
