@@ -42,15 +42,25 @@ NEGATION = re.compile(
 )
 
 
+def _negated(text: str, m: re.Match[str]) -> bool:
+    clause = re.split(r"[.;,:()]|\bbut\b|\bwith\b", text[: m.start()])[-1]
+    return bool(NEGATION.search(clause[-40:]))
+
+
 def find_unnegated(pattern: str, text: str, negatable: bool = True) -> re.Match[str] | None:
     """The first match of ``pattern`` that its own clause does not negate ("no locking",
     "not pregnant", "without red flags" do not count)."""
     for m in re.finditer(pattern, text, re.I):
-        clause = re.split(r"[.;,:()]|\bbut\b|\bwith\b", text[: m.start()])[-1]
-        if negatable and NEGATION.search(clause[-40:]):
+        if negatable and _negated(text, m):
             continue
         return m
     return None
+
+
+def count_negated(pattern: str, text: str) -> int:
+    """How many distinct matches of ``pattern`` the request explicitly negates ("no
+    vomiting, no amnesia" negates two risk factors)."""
+    return len({m.group(0).lower() for m in re.finditer(pattern, text, re.I) if _negated(text, m)})
 
 
 def _norm(text: str) -> str:
@@ -116,7 +126,7 @@ class Entry(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Entry:
-        known = CONDITIONS | set(self.flags)
+        known = CONDITIONS | set(self.flags) | {f"no_{f}" for f in self.flags}
         passage = _norm(self.passage)
         for opt in self.options:
             for c in [*opt.when, *opt.when_any, *opt.unless]:
@@ -143,7 +153,15 @@ class Entry(BaseModel):
         return self
 
     def flag_conditions(self, request: str) -> set[str]:
-        return {name for name, pat in self.flags.items() if find_unnegated(pat, request)}
+        """Each flag the request states, and ``no_<flag>`` for a flag it explicitly rules
+        out at least twice and never states ("no vomiting, no amnesia": ``no_risk_factor``)."""
+        out = set()
+        for name, pat in self.flags.items():
+            if find_unnegated(pat, request):
+                out.add(name)
+            elif count_negated(pat, request) >= 2:
+                out.add(f"no_{name}")
+        return out
 
 
 class GuidanceFile(BaseModel):
