@@ -265,7 +265,11 @@ def main() -> None:
             " synonyms and the match threshold",
             **(
                 {
-                    **{k: v for k, v in previous.items() if k.startswith(("second_frozen", "third_frozen"))},
+                    **{
+                        k: v
+                        for k, v in previous.items()
+                        if k.startswith(("second_frozen", "third_frozen"))
+                    },
                     "frozen_first_run": previous.get("frozen_first_run") or previous.get("frozen"),
                     "after_fix_note": "after the first frozen run showed 'no locking' read as"
                     " locking, entry flags learned negation; the frozen half is no longer unseen"

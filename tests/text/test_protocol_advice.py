@@ -237,3 +237,33 @@ def test_negated_anticoagulation_and_a_normal_examination_are_not_risk_factors(a
     assert normal.imaging_indicated is False
     focal = advisor.advise("Headache with a new neurological deficit.")
     assert focal.imaging_indicated is True
+
+
+@pytest.mark.parametrize(
+    ("request_text", "imaging"),
+    [
+        ("Ankle injury, able to bear weight, no bone tenderness.", False),
+        ("Inversion ankle injury, unable to bear weight, tender at the lateral malleolus.", True),
+        ("Twisted ankle, walked into the department, tender at the tip of the malleolus.", True),
+        ("Minor head injury, GCS 15, no vomiting, no amnesia.", False),
+        ("Minor head injury, no vomiting, 80-year-old.", True),  # age over 65 is a risk
+        ("Head injury after a fall from a ladder, no vomiting.", True),  # dangerous mechanism
+        ("Neck pain after a car crash, no midline tenderness, can rotate the neck.", False),
+        ("Neck pain after a fall down the stairs, midline tenderness.", True),
+    ],
+)
+def test_decision_rules_read_both_their_positive_and_their_negated_criteria(
+    advisor, request_text, imaging
+):
+    """'unable to bear weight' is not 'able to bear weight'; a negated criterion rules a risk
+    out, a stated one rules it in (Ottawa ankle, Canadian CT head, NEXUS)."""
+    advice = advisor.advise(request_text)
+    assert not advice.abstained
+    assert advice.imaging_indicated is imaging
+
+
+def test_a_negated_synonym_does_not_choose_the_entry_and_a_plural_does(advisor):
+    bump = advisor.match("Bumped head on a door, no headache, fully alert.")[0]
+    assert bump.entry.id == "head-injury"  # "no headache" does not point to headache
+    plural = advisor.match("New headaches, 30-year-old.")[0]
+    assert plural.entry.id == "headache-no-red-flags" and plural.keyword > 0

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from radgen.errors import RadgenError
-from radgen.text.protocol.guidance import Entry, ExamSpec, load_guidance
+from radgen.text.protocol.guidance import Entry, ExamSpec, find_unnegated, load_guidance
 from radgen.text.protocol.request import Facts, parse_request
 from radgen.text.protocol.safety import MODALITY_WORDS, safety_violations
 
@@ -66,11 +66,11 @@ class Match:
 
 def _synonym_hit(synonym: str, text: str) -> float:
     """Strength of one synonym's match: regular expressions and multi-word phrases count
-    more than a single generic word."""
+    more than a single generic word; a plural counts, a negated mention does not."""
     if synonym.startswith("re:"):
-        return 0.9 if re.search(synonym[3:], text) else 0.0
-    pattern = r"(?<![\w-])" + re.escape(synonym).replace(r"\ ", r"[\s-]+") + r"(?![\w-])"
-    if not re.search(pattern, text, re.I):
+        return 0.9 if find_unnegated(synonym[3:], text) else 0.0
+    pattern = r"(?<![\w-])" + re.escape(synonym).replace(r"\ ", r"[\s-]+") + r"(?:e?s)?(?![\w-])"
+    if not find_unnegated(pattern, text):  # "no headache" does not point to headache
         return 0.0
     return min(1.0, 0.6 + 0.15 * len(synonym.split()))
 

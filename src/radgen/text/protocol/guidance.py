@@ -154,12 +154,12 @@ class Entry(BaseModel):
 
     def flag_conditions(self, request: str) -> set[str]:
         """Each flag the request states, and ``no_<flag>`` for a flag it explicitly rules
-        out at least twice and never states ("no vomiting, no amnesia": ``no_risk_factor``)."""
+        out and never states ("no vomiting, no amnesia": ``no_risk_factor``)."""
         out = set()
         for name, pat in self.flags.items():
             if find_unnegated(pat, request):
                 out.add(name)
-            elif count_negated(pat, request) >= 2:
+            elif count_negated(pat, request) >= 1:
                 out.add(f"no_{name}")
         return out
 

@@ -69,7 +69,7 @@ LOW_PRETEST = (
 RULE_NEGATIVE = (
     r"(?:ottawa|nexus|canadian(?: c-spine|"
     r" ct head)?)(?:\s+\w+){0,3}\s+(?:rules?\s+)?negative|negative (?:ottawa|nexus|"
-    r"canadian)|rules? negative|no bone tenderness|walking normally|able to (?:walk|"
+    r"canadian)|rules? negative|no bone tenderness|walking normally|(?<!un)\bable to (?:walk|"
     r"bear weight)|no risk factors?|low[- ]risk (?:by|according)"
 )
 ANTICOAGULATED = (
