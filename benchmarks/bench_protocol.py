@@ -24,16 +24,20 @@ SCENARIOS = ROOT / "data" / "protocol_scenarios.jsonl"
 SECOND = ROOT / "data" / "protocol_scenarios_second.jsonl"
 # Written (and committed) after the second set's fixes, before any run: held out from them.
 THIRD = ROOT / "data" / "protocol_scenarios_third.jsonl"
+# Written (and committed) after the third set's fixes, before any run.
+FOURTH = ROOT / "data" / "protocol_scenarios_fourth.jsonl"
 EXTRA_NOTES = {
     "second": "14 requests written after the negation fix and before any run",
     "third": "28 requests written from the guidance passages after the second set's fixes"
     " (negated risk factors, C-spine low-risk criteria) and committed before any run",
+    "fourth": "26 requests written after the third set's fixes (Ottawa criteria, negated"
+    " synonyms, plurals) and committed before any run",
 }
 IONISING = {"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"}
 
 
 def load(split: str) -> list[dict]:
-    path = {"second": SECOND, "third": THIRD}.get(split, SCENARIOS)
+    path = {"second": SECOND, "third": THIRD, "fourth": FOURTH}.get(split, SCENARIOS)
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return [r for r in rows if split == "all" or r["split"] == split]
 
@@ -209,7 +213,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--extra",
-        choices=["second", "third"],
+        choices=["second", "third", "fourth"],
         help="run a later frozen set (written after the fixes before it) and add it to the"
         " result; its first run is kept as the held-out figure",
     )
@@ -268,7 +272,7 @@ def main() -> None:
                     **{
                         k: v
                         for k, v in previous.items()
-                        if k.startswith(("second_frozen", "third_frozen"))
+                        if k.startswith(("second_frozen", "third_frozen", "fourth_frozen"))
                     },
                     "frozen_first_run": previous.get("frozen_first_run") or previous.get("frozen"),
                     "after_fix_note": "after the first frozen run showed 'no locking' read as"
