@@ -198,7 +198,49 @@ def run_extra(name: str, advisor: ProtocolAdvisor) -> None:
         else "; held out (first run)"
     )
     result[key] = extra
+    result["held_out_first_runs"] = held_out_summary(result)
     write_result("bench_protocol", result)
+
+
+def held_out_summary(result: dict) -> dict:
+    """Each frozen set's first run (the only unseen figure it has), pooled: the honest
+    headline, since every later figure comes after fixes made once that set's errors were
+    seen."""
+    sets = {
+        "first": result.get("frozen_first_run") or result.get("frozen"),
+        **{
+            n: result.get(f"{n}_frozen_first_run") or result.get(f"{n}_frozen")
+            for n in ("second", "third", "fourth")
+        },
+    }
+    sets = {k: v for k, v in sets.items() if v}
+    n = sum(v["n"] for v in sets.values())
+    return {
+        "pooled_accuracy": round(sum(v["accuracy"] * v["n"] for v in sets.values()) / n, 4),
+        "n": n,
+        "per_set": {
+            k: {
+                key: v[key]
+                for key in (
+                    "n",
+                    "accuracy",
+                    "no_imaging_recall",
+                    "unsafe_rate",
+                    "abstain_rate_out_of_scope",
+                )
+            }
+            for k, v in sets.items()
+        },
+        "max_unsafe_rate": max(v["unsafe_rate"] for v in sets.values()),
+        # also harmful, though not "unsafe" by the issue's definition: no imaging where the
+        # guidance names an examination
+        "imaging_withheld_wrongly": [
+            f"{k}:{w['id']}"
+            for k, v in sets.items()
+            for w in v["wrong"]
+            if w["kind"] == "exam" and w["got"] == "no imaging"
+        ],
+    }
 
 
 def main() -> None:

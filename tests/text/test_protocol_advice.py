@@ -267,3 +267,20 @@ def test_a_negated_synonym_does_not_choose_the_entry_and_a_plural_does(advisor):
     assert bump.entry.id == "head-injury"  # "no headache" does not point to headache
     plural = advisor.match("New headaches, 30-year-old.")[0]
     assert plural.entry.id == "headache-no-red-flags" and plural.keyword > 0
+
+
+@pytest.mark.parametrize(
+    ("request_text", "first", "after_normal_xray"),
+    [
+        ("Fall on outstretched hand, tender snuffbox", "X-ray", "MRI"),
+        ("82-year-old fell, groin pain, ?hip fracture", "X-ray", "MRI"),
+        ("Diabetic foot ulcer, ?osteomyelitis", "X-ray", "MRI"),
+    ],
+)
+def test_a_normal_first_xray_moves_to_the_next_test(
+    advisor, request_text, first, after_normal_xray
+):
+    assert advisor.advise(request_text).exam.modality == first
+    later = advisor.advise(f"{request_text}, X-rays normal")
+    assert later.exam.modality == after_normal_xray
+    assert later.facts.has("xray_negative")

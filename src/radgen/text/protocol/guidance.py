@@ -31,6 +31,7 @@ CONDITIONS = frozenset(
         "low_pretest",
         "rule_negative",
         "anticoagulated",
+        "xray_negative",
     }
 )
 

@@ -76,6 +76,11 @@ ANTICOAGULATED = (
     r"\b(?:warfarin|apixaban|rivaroxaban|edoxaban|dabigatran|anticoagul\w*|heparin|DOAC|"
     r"coumadin|clopidogrel)\b"
 )
+XRAY_NEGATIVE = (
+    r"\b(?:x-?rays?|radiographs?|films?|plain films?)\s+(?:\w+\s+){0,2}(?:were|was|are|is)?\s*"
+    r"(?:negative|normal|unremarkable|clear)\b|\b(?:negative|normal|unremarkable)\s+(?:\w+\s+)"
+    r"{0,2}(?:x-?rays?|radiographs?|films?)\b"
+)
 MALE = r"\b(?:man|male|boy|gentleman|he|his|\d{1,2}\s?M)\b"
 FEMALE = r"\b(?:woman|female|girl|lady|she|her|\d{1,2}\s?F|pregnan\w*)\b"
 
@@ -155,6 +160,8 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
     for name, pattern in (("low_pretest", LOW_PRETEST), ("rule_negative", RULE_NEGATIVE)):
         if m := re.search(pattern, text, re.I):  # these carry their own negation words
             conditions[name] = m.group(0)
+    if m := re.search(XRAY_NEGATIVE, text, re.I):  # the first test was done and was normal
+        conditions["xray_negative"] = m.group(0)
     if m := _find(ANTICOAGULATED, text):  # "not on anticoagulants" is not anticoagulated
         conditions["anticoagulated"] = m.group(0)
     if facts.pregnant or re.search(FEMALE, text, re.I):
