@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Literal
 
 from radgen.errors import RadgenError
 from radgen.privacy.clinical_terms import is_clinical
+from radgen.privacy.cues import cue_spans
 from radgen.privacy.keystore import KeyStore
 from radgen.privacy.ner import SpacyNER
+from radgen.privacy.not_phi import clinical_not_phi
 from radgen.privacy.patterns import pattern_spans
 from radgen.privacy.spans import PHI, Span, merge_spans
 from radgen.privacy.surrogates import SurrogateMaker, year_of
@@ -99,14 +101,24 @@ US_STATES = frozenset(
 _ATTACHED_TIME = re.compile(r"(?:,?\s*(?:at\s+)?)\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?", re.I)
 _ATTACHED_STATE = re.compile(r",\s*(?P<state>[A-Z]{2})\b(?:\s+\d{5}(?:-\d{4})?)?")
 _STATE_AT_END = re.compile(r",\s*(?P<state>[A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?$")
+_WEEKDAY_BEFORE = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?[ \t]+$", re.I)
+_PLACE_PREFIX = re.compile(
+    r"\b(?:New|San|Santa|Port|Saint|St\.?|North|South|East|West|Fort|Mount|Lake|Los|Las|El)"
+    r"[ \t]+$"
+)
 
 
 def _attach_context(spans: list[Span], text: str) -> list[Span]:
-    """Take along what belongs to a found span: a time written onto a date ("14-MAR-2024
-    15:42": the time is part of the date element) and a state code after a place ("Tallahassee,
-    FL 32301"), which makes the span a location whatever the detector called it."""
+    """Take along what belongs to a found span: a weekday before a date and a time written
+    onto it ("Tue 14-MAR-2024 15:42": parts of the date element), the first word of a place
+    ("New", "San", "Port") and a state code after it ("Tallahassee, FL 32301"), which makes
+    the span a location whatever the detector called it."""
     out = []
     for span in spans:
+        if span.category is PHI.DATE and (m := _WEEKDAY_BEFORE.search(text, 0, span.start)):
+            span = Span(m.start(), span.end, span.category, span.source)
+        if span.category is PHI.LOCATION and (m := _PLACE_PREFIX.search(text, 0, span.start)):
+            span = Span(m.start(), span.end, span.category, span.source)
         if span.category is PHI.DATE and (m := _ATTACHED_TIME.match(text, span.end)):
             span = Span(span.start, m.end(), span.category, span.source)
         elif span.category in (PHI.NAME, PHI.LOCATION, PHI.INSTITUTION):
@@ -167,14 +179,15 @@ class Deidentifier:
 
     def detect(self, text: str) -> list[Span]:
         """PHI spans, overlaps joined. Patterns need context (a title, a label, a shape) and
-        are trusted; the learned detectors never cut into a protected clinical term, and NER
-        hits on clinical words are dropped."""
+        are trusted; the learned detectors never cut into a protected clinical term, NER hits
+        on clinical words are dropped, and no detector keeps a bare time, a diagnosis code or
+        a rib count (``not_phi``)."""
         _check_input(text)
         learned: list[Span] = []
         if self.tagger is not None:
             learned += self.tagger.spans(text)
         if self.use_zones:
-            learned += zone_spans(text)
+            learned += zone_spans(text) + cue_spans(text)
         protected = protected_spans(text)
         if self.ner is not None:  # a second opinion where capitalised words are left unclaimed
             claimed = list(pattern_spans(text)) + learned
@@ -186,7 +199,8 @@ class Deidentifier:
                 ]
         learned = _without_protected(learned, protected)
         spans = list(pattern_spans(text)) + learned
-        merged = merge_spans([t for t in (_trim(s, text) for s in spans) if t.end > t.start])
+        spans = [t for t in (_trim(s, text) for s in spans) if t.end > t.start]
+        merged = merge_spans([s for s in spans if not clinical_not_phi(s, text)])
         return _attach_context(merged, text)
 
     def _replacement(self, span: Span, original: str, scope: str) -> str:

@@ -61,10 +61,34 @@ PROTECTED = re.compile(
 )
 
 
+EXTRA_NAME_LOCALES = (
+    "da_DK", "no_NO", "fi_FI", "cs_CZ", "sk_SK", "hu_HU", "ro_RO", "hr_HR", "sl_SI", "lt_LT",
+    "lv_LV", "et_EE", "en_NZ", "en_CA", "es_MX", "es_CO", "es_AR", "pt_PT", "fr_CH", "fr_CA",
+    "de_AT", "de_CH", "it_CH", "nl_BE", "id_ID", "fil_PH", "en_PH", "vi_VN", "az_AZ", "ga_IE",
+    "zu_ZA", "bg_BG", "el_GR", "ru_RU", "uk_UA",
+)  # fmt: skip
+
+
+def _locale_names(loc: str) -> set[str]:
+    import importlib
+
+    try:
+        provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
+    except (ImportError, AttributeError):
+        return set()
+    out: set[str] = set()
+    for attr in ("first_names", "last_names", "first_names_male", "first_names_female"):
+        values = getattr(provider, attr, ())
+        out.update(n.lower() for n in values if isinstance(n, str))
+    return {n for n in out if re.fullmatch(r"[^\W\d_][\w'’\-]*", n)}
+
+
 @cache
 def person_names() -> frozenset[str]:
-    """Lower-cased first and last names of Faker's person providers in many locales."""
-    import importlib
+    """Lower-cased first and last names of Faker's person providers in many locales. Names
+    from the wider set of locales count only outside the 5,000 most frequent English words, so
+    that adding Danish or Czech surnames does not turn "mass" or "long" into names."""
+    from wordfreq import top_n_list
 
     names: set[str] = set()
     for loc in (
@@ -83,12 +107,10 @@ def person_names() -> frozenset[str]:
         "tr_TR",
         "en_IE",
     ):
-        try:
-            provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
-        except (ImportError, AttributeError):
-            continue
-        for attr in ("first_names", "last_names", "first_names_male", "first_names_female"):
-            names.update(n.lower() for n in getattr(provider, attr, ()) if isinstance(n, str))
+        names |= _locale_names(loc)
+    frequent = set(top_n_list("en", 5000))
+    for loc in EXTRA_NAME_LOCALES:
+        names |= _locale_names(loc) - frequent
     return frozenset(names)
 
 
@@ -153,6 +175,39 @@ def _label_end(line: str) -> int:
     return m.end() if m else 0
 
 
+def _is_prose(line: str) -> bool:
+    """A sentence, not a header line: eight or more words, most of them lower case (a
+    preliminary "wet read" written before the first section heading)."""
+    words = re.findall(r"[^\W\d_]+", line)
+    return len(words) >= 8 and sum(w[0].islower() for w in words) >= 0.6 * len(words)
+
+
+def _trailing_block(lines: list[tuple[int, str]]) -> int:
+    """The index of the first of the short lines (five words or fewer, none a section
+    heading) that end a report after its last sentence: an unlabelled signature ("J. Smith",
+    "Consultant Radiologist", transcriptionist initials). ``len(lines)`` when there is none."""
+    first = len(lines)
+    for i in range(len(lines) - 1, 0, -1):
+        body = lines[i][1].strip()
+        if not body:
+            continue
+        if len(body.split()) > 5 or SECTION.match(body) or body.endswith((".", ":")):
+            break
+        if not _signature_like(body):
+            break
+        first = i
+    return first
+
+
+def _signature_like(line: str) -> bool:
+    """A name line, not the end of a cut sentence: transcriptionist initials alone, or most
+    words capitalised once trailing initials ("J. Smith / kt") are set aside."""
+    if re.fullmatch(r"[\s/:-]*[a-z]{2,3}[\s/:.-]*", line):
+        return True
+    words = re.findall(r"[^\W\d_][\w'’\-]*", re.sub(r"/\s*[a-z]{2,3}[\s.]*$", "", line))
+    return bool(words) and sum(w[0].isupper() for w in words) > len(words) / 2
+
+
 def zones(text: str) -> list[tuple[int, int]]:
     """Character ranges the safe-list policy covers: the header before the first clinical
     section, ``label: value`` fields whose label names PHI, signature lines and the short
@@ -163,6 +218,7 @@ def zones(text: str) -> list[tuple[int, int]]:
         lines.append((pos, line))
         pos += len(line)
     header = next((i for i, (_, ln) in enumerate(lines) if SECTION.match(ln)), None)
+    tail = _trailing_block(lines)
     in_signature = False
     for i, (start, line) in enumerate(lines):
         body = line.rstrip("\n")
@@ -173,7 +229,8 @@ def zones(text: str) -> list[tuple[int, int]]:
             in_signature = True
         elif in_signature and len(body.split()) > 12:
             in_signature = False
-        whole = (header is not None and i < header) or in_signature
+        in_header = header is not None and i < header and not _is_prose(body)
+        whole = in_header or in_signature or i >= tail
         for m in re.finditer(r"[^\t|;]+?(?=\s{3,}|\t|\||;|$)", body):
             field = m.group(0)
             label_end = _label_end(field)
@@ -185,6 +242,22 @@ def zones(text: str) -> list[tuple[int, int]]:
             if (whole or labelled) and begin < m.end():
                 out.append((start + begin, start + m.end()))
     return out
+
+
+def _initials(tok: str, text: str, m: re.Match[str]) -> bool:
+    """Two or three capitals that are not clinical shorthand ("DL", "JR"), or two or three
+    lower-case letters alone on their line or after a slash ("/ kt": a transcriptionist)."""
+    word = tok.lower()
+    if not (2 <= len(tok) <= 3 and tok.isalpha()) or word in CLINICAL_WORDS:
+        return False
+    if tok.isupper():
+        return word not in clinical_vocabulary() and word not in HONORIFICS
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_end = text.find("\n", m.end())
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    alone = re.fullmatch(r"[\s/:-]*[a-z]{2,3}[\s/:.-]*", line) is not None
+    after_slash = re.search(rf"/\s*{tok}[\s.]*$", line) is not None  # "J. Smith / kt"
+    return tok.islower() and (alone or after_slash)
 
 
 def zone_spans(text: str) -> list[Span]:
@@ -199,6 +272,8 @@ def zone_spans(text: str) -> list[Span]:
             digits = sum(c.isdigit() for c in tok)
             if tok[:1].isdigit():
                 flagged.append(digits >= 3)
+            elif _initials(tok, text, m):
+                flagged.append(True)
             else:
                 flagged.append(not is_safe_word(tok) or digits >= 3)
         for j, m in enumerate(tokens):  # initials beside a flagged word: "John A. Smith"

@@ -1,0 +1,79 @@
+"""Shapes that detectors mistake for PHI but that HIPAA Safe Harbor does not ask to remove, or
+that are clinical content: a bare clock time, diagnosis codes, ordinals counting ribs or
+vertebrae, and learned hits made only of clinical vocabulary.
+
+Each rule looks at one detected span and its neighbourhood; a span that is part of something
+larger (a time written onto a date, a code after "MRN:") is not touched.
+"""
+
+from __future__ import annotations
+
+import re
+
+from radgen.privacy.spans import PHI, Span
+from radgen.privacy.zones import clinical_vocabulary, is_safe_word, person_names
+
+# A clock time alone ("10:10 PM", "at 8:05 p.m."): Safe Harbor removes dates, not times.
+BARE_TIME = re.compile(r"(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?", re.I)
+# ICD-9 ("786.05", "V76.12", "E880.9") and ICD-10 ("J18.9", "C34.11") codes, one or a list.
+_CODE = r"(?:[VE]?\d{3}\.\d{1,2}|[A-TV-Z]\d{2}\.\d{1,4})"
+DIAGNOSIS_CODES = re.compile(rf"[,\s]*{_CODE}(?:\s*,\s*{_CODE})*[,\s]*")
+ID_LABEL = re.compile(
+    r"(?:mrn|mr#|id|no|nr|number|#|acc\w*|account|ssn|nhs|uhid|encounter|visit|case|csn|"
+    r"phone|tel|fax|pager|ext|ip)\W{0,3}$",
+    re.I,
+)
+# "4th", "4th, 5th and 6th", "___-10th": ordinals without a month or a year.
+ORDINALS = re.compile(
+    r"[\s_\-,]*(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th))(?:\s*(?:,|and|to|-|through)\s*\d{1,2}(?:st|nd|rd|th))*",
+    re.I,
+)
+COUNTED = re.compile(
+    r"(?:[\s,\-/]+|and\b|to\b|through\b|or\b|\d{1,2}(?:st|nd|rd|th)\b|(?:left|right|"
+    r"posterior|anterior|lateral|medial|upper|lower|bilateral|healed|old)\b)*"
+    r"(?:ribs?|intercostal|vertebra\w*|thoracic|lumbar|cervical|sacral|metatarsal\w*|"
+    r"metacarpal\w*|digits?|fingers?|toes?|cranial|nerves?|spaces?|ventricles?|percentile|"
+    r"decade|costochondral|costovertebral|level|disc|interspace)\b",
+    re.I,
+)
+# Medical word formation: no person or place name among Faker's many locales ends like this
+# (checked when this was written; "Eufemia" is the one name, and it is shorter than a term).
+MEDICAL_SUFFIX = re.compile(
+    r"(?:itis|osis|oses|a?emia|algia|ectomy|ostomy|otomy|plasty|graphy|scopy|pathy|megaly|"
+    r"phagia|plegia|paresis|penia|lysis|trophy|ectasis|gastric|crit|kinesia|pnoea|pnea|uria|"
+    r"rrhoea|rrhea|ache|bitus|ocele)$",
+    re.I,
+)
+
+
+def _clinical(word: str) -> bool:
+    w = word.lower()
+    if w in person_names():
+        return False
+    return w in clinical_vocabulary() or (len(w) >= 8 and MEDICAL_SUFFIX.search(w) is not None)
+
+
+def clinical_not_phi(span: Span, text: str) -> bool:
+    """True when ``span`` is a bare time, diagnosis codes, an ordinal count of ribs (or
+    similar), a tagger hit made only of clinical vocabulary, or an NER hit made only of
+    clinical or common words that are not names ("Dysphagia", "Hematocrit")."""
+    piece = text[span.start : span.end]
+    before = text[max(0, span.start - 12) : span.start]
+    if BARE_TIME.fullmatch(piece.strip()):
+        return True
+    if DIAGNOSIS_CODES.fullmatch(piece) and not ID_LABEL.search(before):
+        return True
+    if (
+        span.category in (PHI.DATE, PHI.AGE, PHI.ID)
+        and ORDINALS.fullmatch(piece)
+        and COUNTED.match(text, span.end)
+    ):
+        return True
+    words = re.findall(r"[^\W\d_]{2,}", piece)
+    if not words or re.search(r"\d", piece):
+        return False
+    if span.source == "tagger":
+        return all(_clinical(w) for w in words)
+    if span.source == "ner":
+        return all(is_safe_word(w, strict=True) or _clinical(w) for w in words)
+    return False

@@ -1,0 +1,71 @@
+"""What is not PHI though it looks like it (bare times, diagnosis codes, rib counts, clinical
+words), and names found by their cues in prose, possessives, weekdays and signatures."""
+
+import pytest
+
+from radgen.privacy.deid import Deidentifier
+
+
+@pytest.fixture(scope="module")
+def deid():
+    return Deidentifier("redact", use_ner=True).load()
+
+
+def redacted(deid, text: str) -> list[str]:
+    return [text[s.start : s.end] for s in deid.detect(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "WET READ: 10:10 PM\nNo pneumothorax.",  # a bare time: Safe Harbor keeps it
+        "INDICATION: 786.05 shortness of breath, V76.12 screening.",  # ICD-9 codes
+        "Healed fractures of the posterior left 4th, 5th, and 6th ribs.",
+        "Lucency crosses the 10th left posterior rib.",
+        "INDICATION: Dysphagia, question of aspiration.",
+        "Interval change, PTX or increasing effusion.",
+        "Crohn's disease is known.",
+    ],
+)
+def test_clinical_text_that_looks_like_phi_survives(deid, text):
+    assert redacted(deid, text) == []
+
+
+def test_a_time_written_onto_a_date_and_a_weekday_go_with_the_date(deid):
+    text = "Seen Tue 16 Sep 2025 at 10:42 for follow-up."
+    spans = redacted(deid, text)
+    assert any("Tue" in s and "2025" in s and "10:42" in s for s in spans)
+
+
+def test_a_code_after_an_id_label_is_still_an_id(deid):
+    assert any("123.45" in s for s in redacted(deid, "MRN: 123.45"))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Findings discussed with Holly Reilly by telephone.", "Holly Reilly"),
+        ("Per C. Geraghty (ED registrar), the patient fell.", "Geraghty"),
+        ("The patient, AH, declined the lateral view.", "AH"),
+        ("Matilda Ström's previous films were reviewed.", "Ström"),
+        ("History from the patient's daughter, Castro.", "Castro"),
+    ],
+)
+def test_names_found_by_their_cue_in_prose(deid, text, name):
+    assert any(name in s for s in redacted(deid, text))
+
+
+def test_cues_leave_common_words_alone(deid):
+    for text in ("Findings discussed with the patient.", "Managed per protocol."):
+        assert redacted(deid, text) == []
+
+
+def test_an_unlabelled_signature_at_the_end_is_a_zone(deid):
+    text = "FINDINGS: The lungs are clear.\nIMPRESSION: No acute disease.\nA. Mortensen / pr\n"
+    spans = redacted(deid, text)
+    assert any("Mortensen" in s for s in spans) and "pr" in spans
+
+
+def test_a_cut_sentence_at_the_end_is_not_a_signature(deid):
+    text = "FINDINGS: Heart size normal.\nThere is a small left-sided\n"
+    assert redacted(deid, text) == []
