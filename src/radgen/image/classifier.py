@@ -8,7 +8,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from radgen.data.dataset import ImageDataset
-from radgen.runs.loop import Batch, CheckpointedTask
+from radgen.image.contract import ImageTask
+from radgen.runs.loop import Batch
 from radgen.runs.rundir import RunDir
 
 
@@ -51,10 +52,11 @@ def predict_proba(model: nn.Module, images: np.ndarray, batch_size: int = 256) -
     return np.concatenate(out)
 
 
-class ClassifierTask(CheckpointedTask):
+class ClassifierTask(ImageTask):
     """Cross-entropy training; reports validation accuracy per epoch."""
 
     checkpointed = ("model", "opt")
+    kind = "classifier"
 
     def __init__(
         self,

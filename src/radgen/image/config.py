@@ -55,6 +55,9 @@ class VAEOptions(BaseModel):
     beta: float = Field(1.0, ge=0, description="Weight of the KL term.")
 
 
+FIXED_32 = ("gan", "cgan", "vae")  # 4x4 -> 32x32 generators and decoders
+
+
 class TrainConfig(BaseModel):
     """Everything a training run needs; saved as ``config.yaml`` in the run directory."""
 
@@ -87,6 +90,11 @@ class TrainConfig(BaseModel):
     def _resolve(self) -> TrainConfig:
         if self.steps is None and self.minutes is None:
             raise ValueError("give steps or minutes")
+        if self.model in FIXED_32 and self.size != 32:
+            raise ValueError(
+                f"the {self.model} networks are built for 32x32 images, not {self.size}; use"
+                " --size 32, or ddpm (any multiple of 8)"
+            )
         if self.model == "cgan":
             self.conditional = True
         if self.lr is None:

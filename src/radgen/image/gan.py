@@ -9,10 +9,11 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from radgen.image.contract import ImageTask, SampleOptions
 from radgen.image.ema import EMA
 from radgen.image.grids import write_class_grid
 from radgen.runs import distributed
-from radgen.runs.loop import Batch, CheckpointedTask
+from radgen.runs.loop import Batch
 from radgen.runs.rundir import RunDir
 
 COLLAPSE_RATIO = 0.35
@@ -77,10 +78,24 @@ def sample_diversity(images: torch.Tensor) -> float:
     return float(d.sum() / (n * (n - 1)))
 
 
-class GANTask(CheckpointedTask):
+class GANTask(ImageTask):
     """Hinge-loss GAN training (TTUR Adam), EMA generator, diversity logged every epoch."""
 
     checkpointed = ("g", "d", "opt_g", "opt_d", "ema")
+    kind = "gan"
+
+    @torch.no_grad()
+    def sample(
+        self,
+        n: int,
+        labels: torch.Tensor | None,
+        generator: torch.Generator,
+        options: SampleOptions = SampleOptions(),
+    ) -> torch.Tensor:
+        net = self.ema.shadow
+        dev = next(net.parameters()).device
+        z = torch.randn(n, self.g.z_dim, generator=generator).to(dev)
+        return net(z, None if labels is None else labels.to(dev))
 
     def __init__(
         self,

@@ -12,14 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from rich.progress import Progress
 
 from radgen.errors import RadgenError
-from radgen.image.config import TrainConfig
-from radgen.image.diffusion.pipeline import denoise
-from radgen.image.diffusion.samplers import make_sampler
-from radgen.image.diffusion.task import DiffusionTask, NoisyClassifierTask
-from radgen.image.gan import GANTask
+from radgen.image.contract import SampleOptions
 from radgen.image.grids import write_class_grid
-from radgen.image.train import load_trained, make_schedule
-from radgen.image.vae import VAETask
+from radgen.image.train import load_trained
 from radgen.io import MedicalImage, save_image, write_npz_samples
 from radgen.io.dicom import write_dicom_series
 
@@ -69,69 +64,38 @@ def generate(
 ) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...]]:
     """(N, H, W) images in [0, 1], their labels (or None), and the class names."""
     train_cfg, task, class_names = load_trained(config.run, config.device)
-    if isinstance(task, NoisyClassifierTask) or train_cfg.model == "classifier":
+    if train_cfg.model in ("classifier", "noisy-classifier"):
         raise RadgenError("this run is a classifier; sample from a vae, gan, cgan or ddpm run")
     labels = _labels(config, class_names, train_cfg.conditional)
     classifier = None
     if config.classifier:
-        if not isinstance(task, DiffusionTask):
+        if train_cfg.model != "ddpm":
             raise RadgenError("classifier guidance needs a ddpm run")
         c_cfg, c_task, _ = load_trained(config.classifier, config.device)
-        if not isinstance(c_task, NoisyClassifierTask):
+        if c_cfg.model != "noisy-classifier":
             raise RadgenError("--classifier must be a noisy-classifier run", config.classifier)
         if c_cfg.diffusion.timesteps != train_cfg.diffusion.timesteps:
             raise RadgenError("the classifier was trained on a different noise schedule")
         classifier = c_task.model.eval()
+    options = SampleOptions(
+        sampler=config.sampler,
+        steps=config.steps,
+        eta=config.eta,
+        guidance=config.guidance,
+        classifier=classifier,
+        classifier_scale=config.classifier_scale,
+    )
     gen = torch.Generator().manual_seed(config.seed)
-    size = train_cfg.size
     chunks = []
     with Progress(disable=not progress) as bar:
         job = bar.add_task("sampling", total=config.n)
         for start in range(0, config.n, config.batch_size):
             n = min(config.batch_size, config.n - start)
             y = None if labels is None else labels[start : start + n]
-            chunks.append(_draw(task, config, train_cfg, n, y, size, gen, classifier))
+            chunks.append(task.sample(n, y, gen, options))
             bar.update(job, advance=n)
     images = ((torch.cat(chunks)[:, 0].cpu().numpy() + 1) / 2).astype(np.float32)
     return images, None if labels is None else labels.numpy(), class_names
-
-
-def _draw(
-    task: object,
-    config: SampleConfig,
-    train_cfg: TrainConfig,
-    n: int,
-    y: torch.Tensor | None,
-    size: int,
-    gen: torch.Generator,
-    classifier: torch.nn.Module | None,
-) -> torch.Tensor:
-    """One batch from whichever model the run holds, with its EMA weights."""
-    if isinstance(task, DiffusionTask):
-        dev = next(task.ema.shadow.parameters()).device
-        noise = torch.randn(n, 1, size, size, generator=gen).to(dev)
-        schedule = make_schedule(train_cfg)
-        return denoise(
-            task.ema.shadow,
-            schedule,
-            make_sampler(config.sampler, schedule, config.eta),
-            noise,
-            labels=None if y is None else y.to(dev),
-            num_steps=config.steps,
-            guidance_scale=config.guidance if y is not None else 1.0,
-            classifier=classifier,
-            classifier_scale=config.classifier_scale,
-            generator=gen,
-        )
-    if isinstance(task, GANTask):
-        dev = next(task.ema.shadow.parameters()).device
-        z = torch.randn(n, task.g.z_dim, generator=gen).to(dev)
-        return task.ema.shadow(z, None if y is None else y.to(dev))
-    if isinstance(task, VAETask):
-        task.model.eval()
-        dev = next(task.model.parameters()).device
-        return task.model.sample(n, None if y is None else y.to(dev), gen)
-    raise RadgenError(f"cannot sample from a {type(task).__name__}")
 
 
 def write_samples(

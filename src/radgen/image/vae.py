@@ -7,9 +7,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from radgen.image.contract import ImageTask, SampleOptions
 from radgen.image.grids import write_class_grid
 from radgen.runs import distributed
-from radgen.runs.loop import Batch, CheckpointedTask
+from radgen.runs.loop import Batch
 from radgen.runs.rundir import RunDir
 
 
@@ -89,10 +90,37 @@ class ConvVAE(nn.Module):
         return self.decode((1 - w) * za + w * zb, labels)
 
 
-class VAETask(CheckpointedTask):
-    """ELBO training: summed squared error (a Gaussian likelihood) plus beta * KL."""
+class VAETask(ImageTask):
+    """ELBO training: summed squared error (a Gaussian likelihood) plus beta * KL. Its latent
+    is the encoder's mean."""
 
     checkpointed = ("model", "opt")
+    kind = "vae"
+
+    def sample(
+        self,
+        n: int,
+        labels: torch.Tensor | None,
+        generator: torch.Generator,
+        options: SampleOptions = SampleOptions(),
+    ) -> torch.Tensor:
+        self.model.eval()
+        dev = next(self.model.parameters()).device
+        return self.model.sample(n, None if labels is None else labels.to(dev), generator)
+
+    @torch.no_grad()
+    def encode(
+        self, images: torch.Tensor, labels: torch.Tensor | None, options: SampleOptions
+    ) -> torch.Tensor:
+        self.model.eval()
+        return self.model.encode(images, labels)[0]
+
+    @torch.no_grad()
+    def decode(
+        self, latent: torch.Tensor, labels: torch.Tensor | None, options: SampleOptions
+    ) -> torch.Tensor:
+        self.model.eval()
+        return self.model.decode(latent, labels)
 
     def __init__(
         self,

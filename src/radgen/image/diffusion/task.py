@@ -6,22 +6,61 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from radgen.image.contract import ImageTask, SampleOptions
+from radgen.image.diffusion.editing import ddim_invert, ddim_regenerate
 from radgen.image.diffusion.guidance import NoisyClassifier
 from radgen.image.diffusion.pipeline import denoise
-from radgen.image.diffusion.samplers import DDIMSampler
+from radgen.image.diffusion.samplers import DDIMSampler, make_sampler
 from radgen.image.diffusion.schedule import NoiseSchedule
 from radgen.image.diffusion.unet import DiffusionUNet
 from radgen.image.ema import EMA
 from radgen.image.grids import write_class_grid
 from radgen.runs import distributed
-from radgen.runs.loop import Batch, CheckpointedTask
+from radgen.runs.loop import Batch
 from radgen.runs.rundir import RunDir
 
 
-class DiffusionTask(CheckpointedTask):
-    """Trains a :class:`DiffusionUNet`; samples a grid with the EMA weights every epoch."""
+class DiffusionTask(ImageTask):
+    """Trains a :class:`DiffusionUNet`; samples a grid with the EMA weights every epoch. Its
+    latent is the DDIM-inverted noise: ``encode`` inverts an image, ``decode`` regenerates."""
 
     checkpointed = ("model", "opt", "ema")
+    kind = "ddpm"
+
+    def sample(
+        self,
+        n: int,
+        labels: torch.Tensor | None,
+        generator: torch.Generator,
+        options: SampleOptions = SampleOptions(),
+    ) -> torch.Tensor:
+        net = self.ema.shadow
+        dev = next(net.parameters()).device
+        noise = torch.randn(n, 1, self.image_size, self.image_size, generator=generator).to(dev)
+        return denoise(
+            net,
+            self.schedule,
+            make_sampler(options.sampler, self.schedule, options.eta),
+            noise,
+            labels=None if labels is None else labels.to(dev),
+            num_steps=options.steps,
+            guidance_scale=options.guidance if labels is not None else 1.0,
+            classifier=options.classifier,
+            classifier_scale=options.classifier_scale,
+            generator=generator,
+        )
+
+    def encode(
+        self, images: torch.Tensor, labels: torch.Tensor | None, options: SampleOptions
+    ) -> torch.Tensor:
+        return ddim_invert(self.ema.shadow, self.schedule, images, labels, options.steps)
+
+    def decode(
+        self, latent: torch.Tensor, labels: torch.Tensor | None, options: SampleOptions
+    ) -> torch.Tensor:
+        return ddim_regenerate(
+            self.ema.shadow, self.schedule, latent, labels, options.steps, options.guidance
+        )
 
     def __init__(
         self,
@@ -90,10 +129,11 @@ class DiffusionTask(CheckpointedTask):
         return {}
 
 
-class NoisyClassifierTask(CheckpointedTask):
+class NoisyClassifierTask(ImageTask):
     """Trains p(y | x_t, t) on the forward chain, for classifier guidance."""
 
     checkpointed = ("model", "opt")
+    kind = "noisy-classifier"
 
     def __init__(
         self,
