@@ -129,23 +129,29 @@ def sample_cmd(
 @app.command("edit")
 def edit_cmd(
     ctx: typer.Context,
-    run: Path = typer.Option(..., "--run", help="Run directory of a conditional ddpm."),
+    run: Path = typer.Option(..., "--run", help="A conditional ddpm run (gan-*: a gan run)."),
     input: Path = typer.Option(..., "--input", help="Image (PNG, DICOM, NIfTI) or folder."),
-    method: str = typer.Option("sdedit", help="sdedit, ddim-switch or inpaint."),
+    method: str = typer.Option(
+        "sdedit", help="sdedit, ddim-switch, inpaint, gan-invert or gan-direction."
+    ),
     target: str | None = typer.Option(None, help="Target class name or index."),
     source: str | None = typer.Option(None, help="The image's own class (ddim-switch)."),
-    strength: float = typer.Option(0.6, help="SDEdit noise level: 0 keeps the input."),
+    strength: float = typer.Option(
+        0.6, help="SDEdit noise level (0 keeps the input); gan-direction: class gaps."
+    ),
     steps: int = typer.Option(50, help="DDIM steps."),
     guidance: float = typer.Option(3.0, help="Classifier-free guidance toward the target."),
     mask: Path | None = typer.Option(None, help="Inpainting mask image: nonzero = fill."),
     resample: int = typer.Option(5, help="RePaint resampling per step."),
+    gan_steps: int = typer.Option(200, help="GAN inversion steps (tuning: half)."),
     seed: int = typer.Option(0, help="Seed of the noise."),
     device: str = typer.Option("auto", help="cpu, cuda or auto."),
     format: str = typer.Option("png", "--format", help="png, nifti or dicom."),
     out: Path = typer.Option(Path("runs/edits"), help="Output folder."),
 ) -> None:
     """Edit real images with a trained diffusion run (SDEdit, DDIM inversion and class
-    switch, RePaint inpainting); every output is marked SYNTHETIC."""
+    switch, RePaint inpainting) or GAN run (inversion, latent direction); every output is
+    marked SYNTHETIC."""
     from radgen.image.edit import EditConfig, run_edit
 
     given = {k: str(v) if isinstance(v, Path) else v for k, v in ctx.params.items()}
