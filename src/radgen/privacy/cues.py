@@ -13,7 +13,7 @@ import re
 
 from radgen.privacy.clinical_terms import EPONYMS
 from radgen.privacy.spans import PHI, Span
-from radgen.privacy.zones import clinical_vocabulary, is_safe_word
+from radgen.privacy.zones import capital_initials, is_safe_word
 
 CUE = re.compile(
     r"(?i:\b(?:discussed with|d/w|called to|called|paged|spoke (?:to|with)|spoken to|"
@@ -31,7 +31,7 @@ def _is_name_word(token: str) -> bool:
     if len(word) == 1:
         return word.isupper()  # an initial
     if 2 <= len(word) <= 3 and word.isupper() and word.isalpha():
-        return word.lower() not in clinical_vocabulary()  # initials ("AH"), not "CT"
+        return capital_initials(word)  # initials ("AH"), not "CT"
     return not is_safe_word(word, strict=True) and word.lower() not in EPONYMS
 
 

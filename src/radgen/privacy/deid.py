@@ -183,6 +183,7 @@ class Deidentifier:
         on clinical words are dropped, and no detector keeps a bare time, a diagnosis code or
         a rib count (``not_phi``)."""
         _check_input(text)
+        patterns = list(pattern_spans(text))
         learned: list[Span] = []
         if self.tagger is not None:
             learned += self.tagger.spans(text)
@@ -190,7 +191,7 @@ class Deidentifier:
             learned += zone_spans(text) + cue_spans(text)
         protected = protected_spans(text)
         if self.ner is not None:  # a second opinion where capitalised words are left unclaimed
-            claimed = list(pattern_spans(text)) + learned
+            claimed = patterns + learned
             for start, end in residual_sentences(text, claimed, protected):
                 learned += [
                     Span(s.start + start, s.end + start, s.category, s.source)
@@ -198,7 +199,7 @@ class Deidentifier:
                     if not is_clinical(s.text(text[start:end]))
                 ]
         learned = _without_protected(learned, protected)
-        spans = list(pattern_spans(text)) + learned
+        spans = patterns + learned
         spans = [t for t in (_trim(s, text) for s in spans) if t.end > t.start]
         merged = merge_spans([s for s in spans if not clinical_not_phi(s, text)])
         return _attach_context(merged, text)

@@ -244,6 +244,16 @@ def zones(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def capital_initials(token: str) -> bool:
+    """Two or three capitals that are not clinical shorthand: "DL", "JR", not "CT"."""
+    return (
+        2 <= len(token) <= 3
+        and token.isalpha()
+        and token.isupper()
+        and token.lower() not in clinical_vocabulary()
+    )
+
+
 def _initials(tok: str, text: str, m: re.Match[str]) -> bool:
     """Two or three capitals that are not clinical shorthand ("DL", "JR"), or two or three
     lower-case letters alone on their line or after a slash ("/ kt": a transcriptionist)."""
@@ -251,7 +261,7 @@ def _initials(tok: str, text: str, m: re.Match[str]) -> bool:
     if not (2 <= len(tok) <= 3 and tok.isalpha()) or word in CLINICAL_WORDS:
         return False
     if tok.isupper():
-        return word not in clinical_vocabulary() and word not in HONORIFICS
+        return capital_initials(tok) and word not in HONORIFICS
     line_start = text.rfind("\n", 0, m.start()) + 1
     line_end = text.find("\n", m.end())
     line = text[line_start : len(text) if line_end < 0 else line_end]
