@@ -15,9 +15,7 @@ from radgen.data.geometry import extract_slices, resize, slices_with_mask
 from radgen.data.intensity import percentile_normalise
 from radgen.errors import RadgenError
 from radgen.io import load_image, read_npz_splits
-from radgen.io.load import SUPPORTED
-from radgen.io.nifti import is_nifti
-from radgen.io.raster import RASTER_SUFFIXES
+from radgen.io.load import SUPPORTED, is_image_file
 
 PNEUMONIA_CLASSES = ("normal", "pneumonia")
 SPLITS = ("train", "val", "test")
@@ -146,11 +144,7 @@ def load_folder(
     root = Path(path)
     if not root.is_dir():
         raise RadgenError("not a folder", root)
-    files = [
-        f
-        for f in sorted(root.rglob("*"))
-        if f.is_file() and (is_nifti(f) or f.suffix.lower() in (*RASTER_SUFFIXES, ".dcm"))
-    ]
+    files = [f for f in sorted(root.rglob("*")) if is_image_file(f)]
     if not files:
         raise RadgenError(f"folder is empty: no {SUPPORTED} files", root)
     labels = _read_labels(Path(labels_csv)) if labels_csv else None

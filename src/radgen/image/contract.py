@@ -15,6 +15,15 @@ from radgen.errors import RadgenError
 from radgen.runs.loop import CheckpointedTask
 
 
+def class_index(name: str, class_names: tuple[str, ...], what: str = "label") -> int:
+    """A class given by name or index, as users type it on the command line."""
+    if name in class_names:
+        return class_names.index(name)
+    if name.isdigit() and int(name) < len(class_names):
+        return int(name)
+    raise RadgenError(f"unknown {what} '{name}'; choose one of {list(class_names)}")
+
+
 @dataclass(frozen=True)
 class SampleOptions:
     """How to draw: what only diffusion uses is ignored by the others."""

@@ -31,13 +31,15 @@ from rich.progress import Progress
 from radgen.data.geometry import extract_slices, resize
 from radgen.data.intensity import percentile_normalise
 from radgen.errors import RadgenError
+from radgen.image.contract import class_index
 from radgen.image.diffusion.editing import check_mask, ddim_invert, ddim_regenerate, repaint, sdedit
 from radgen.image.train import load_trained, make_schedule
 from radgen.io import MedicalImage, load_image, save_image, write_montage
+from radgen.io.load import is_image_file
+from radgen.metrics.translation import psnr_db
 
 EditMethod = Literal["sdedit", "ddim-switch", "inpaint", "gan-invert", "gan-direction"]
 GAN_METHODS = ("gan-invert", "gan-direction")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".dcm", ".nii", ".gz", ".tif", ".tiff")
 
 
 class EditConfig(BaseModel):
@@ -73,13 +75,7 @@ class EditConfig(BaseModel):
 
 
 def _class_index(name: str | None, class_names: tuple[str, ...], what: str) -> int | None:
-    if name is None:
-        return None
-    if name in class_names:
-        return class_names.index(name)
-    if name.isdigit() and int(name) < len(class_names):
-        return int(name)
-    raise RadgenError(f"unknown {what} class '{name}'; choose one of {list(class_names)}")
+    return None if name is None else class_index(name, class_names, f"{what} class")
 
 
 def as_slice(image: MedicalImage) -> np.ndarray:
@@ -102,7 +98,7 @@ def input_files(path: str | Path) -> list[Path]:
         raise RadgenError("input not found", p)
     if p.is_file():
         return [p]
-    files = sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES)
+    files = sorted(f for f in p.iterdir() if is_image_file(f))
     if not files:
         raise RadgenError("no images in the folder (PNG, DICOM or NIfTI)", p)
     return files
@@ -115,6 +111,11 @@ def load_mask(path: str | Path, size: int) -> torch.Tensor:
         raise RadgenError("the mask is empty: nothing to fill", Path(path))
     resized = resize(array.astype(np.float32), size) > 0.5
     return torch.from_numpy(resized.astype(np.float32))[None, None]
+
+
+def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
+    """PSNR of images in [-1, 1], on their [0, 1] scale."""
+    return psnr_db(float(((a - b) / 2).pow(2).mean()))
 
 
 def edit_tensor(
@@ -132,8 +133,7 @@ def edit_tensor(
         noise = ddim_invert(net, schedule, x, y_src, config.steps)
         recon = ddim_regenerate(net, schedule, noise, y_src, config.steps, 1.0)
         out = ddim_regenerate(net, schedule, noise, y, config.steps, config.guidance)
-        mse = float(((recon - x) / 2).pow(2).mean())
-        return out, {"inversion_psnr_db": 10 * np.log10(1.0 / max(mse, 1e-12))}
+        return out, {"inversion_psnr_db": _psnr(recon, x)}
     assert mask is not None
     out = repaint(net, schedule, x, mask.to(dev), y, config.steps, config.resample, 1.0, gen)
     return out, {}
@@ -169,8 +169,7 @@ class GanEditor:
     def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
         n = self.config.gan_steps
         inv = self.invert(self.g, x, self.encoder, self.features, steps=n, finetune_steps=n // 2)
-        mse = float(((inv.reconstruction - x) / 2).pow(2).mean())
-        extra = {"inversion_psnr_db": 10 * np.log10(1.0 / max(mse, 1e-12))}
+        extra = {"inversion_psnr_db": _psnr(inv.reconstruction, x)}
         if self.direction is None:
             return inv.reconstruction, extra
         sign = 1.0 if self.target == 1 else -1.0

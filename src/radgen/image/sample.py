@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rich.progress import Progress
 
 from radgen.errors import RadgenError
-from radgen.image.contract import SampleOptions
+from radgen.image.contract import SampleOptions, class_index
 from radgen.image.grids import write_class_grid
 from radgen.image.train import load_trained
 from radgen.io import MedicalImage, save_image, write_npz_samples
@@ -48,12 +48,7 @@ def _labels(
             raise RadgenError("this model is unconditional; --label needs a conditional run")
         return None
     if config.label is not None:
-        if config.label in class_names:
-            idx = class_names.index(config.label)
-        elif config.label.isdigit() and int(config.label) < len(class_names):
-            idx = int(config.label)
-        else:
-            raise RadgenError(f"unknown label '{config.label}'; choose one of {list(class_names)}")
+        idx = class_index(config.label, class_names)
         return torch.full((config.n,), idx, dtype=torch.long)
     return torch.arange(config.n) % len(class_names)
 

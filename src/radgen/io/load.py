@@ -59,6 +59,11 @@ def save_image(
     raise RadgenError("unsupported output; use .nii.gz, .png or a folder for DICOM", p)
 
 
+def is_image_file(path: Path) -> bool:
+    """A file radgen reads as one image: PNG/JPEG, DICOM (.dcm) or NIfTI."""
+    return path.is_file() and (is_nifti(path) or path.suffix.lower() in (*RASTER_SUFFIXES, ".dcm"))
+
+
 def is_synthetic(path: str | Path) -> bool:
     """True when a file written by radgen carries the synthetic marker."""
     p = existing(path)

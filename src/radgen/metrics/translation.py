@@ -9,6 +9,11 @@ from skimage.metrics import structural_similarity
 from radgen.errors import RadgenError
 
 
+def psnr_db(mse: float, data_range: float = 1.0) -> float:
+    """Peak signal-to-noise ratio in dB from a mean squared error."""
+    return float(10 * np.log10(data_range**2 / max(mse, 1e-12)))
+
+
 def body_mask(hu: np.ndarray, threshold: float = -500.0) -> np.ndarray:
     """Per-slice body mask of (N, H, W) CT in HU: the largest connected region above
     ``threshold``, holes (lungs, airways) filled, so the table and outside air are excluded."""
@@ -40,7 +45,7 @@ def paired_scores(
             _, smap = structural_similarity(t, p, data_range=data_range, full=True)
             ssim_values.append(smap[m])
     return {
-        "psnr": 10 * np.log10(data_range**2 / max(mse, 1e-12)),
+        "psnr": psnr_db(mse, data_range),
         "ssim": float(np.mean(np.concatenate(ssim_values))),
         "mae": float(np.mean(np.abs(diff))),
     }

@@ -15,29 +15,9 @@ import torch
 from torch import nn
 
 from radgen.errors import RadgenError
-from radgen.image.diffusion.guidance import cfg_combine
-from radgen.image.diffusion.pipeline import denoise
+from radgen.image.diffusion.pipeline import clip_x0, denoise, predict
 from radgen.image.diffusion.samplers import DDIMSampler, _noise_like
 from radgen.image.diffusion.schedule import NoiseSchedule
-
-
-def _predict(
-    model: nn.Module,
-    schedule: NoiseSchedule,
-    x: torch.Tensor,
-    t: int,
-    labels: torch.Tensor | None,
-    guidance: float,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """(eps, x_0) at step ``t``, classifier-free guided when ``guidance`` is not 1."""
-    tt = torch.full((len(x),), t, device=x.device, dtype=torch.long)
-    if labels is not None and guidance != 1.0:
-        null = torch.full_like(labels, model.num_classes)
-        both = model(torch.cat([x, x]), torch.cat([tt, tt]), torch.cat([labels, null]))
-        out = cfg_combine(*both.chunk(2), guidance)
-    else:
-        out = model(x, tt, labels)
-    return schedule.to_eps_x0(out, x, tt)
 
 
 @torch.no_grad()
@@ -59,7 +39,7 @@ def ddim_invert(
         if i + 1 == len(steps):
             break
         t_next = steps[i + 1]
-        eps, x0 = _predict(model, schedule, x, t, labels, guidance)
+        eps, x0 = predict(model, schedule, x, t, labels, guidance)
         ab_next = float(schedule.alphas_cumprod[t_next])
         x = ab_next**0.5 * x0 + (1 - ab_next) ** 0.5 * eps
         if on_step is not None:
@@ -111,21 +91,22 @@ def sdedit(
     _check_strength(strength)
     if strength == 0.0:
         return images.clone()
-    sampler = DDIMSampler(schedule, eta=0.0)
-    steps = sampler.timesteps(num_steps)
     t_start = round(strength * (schedule.num_steps - 1))
-    kept = [t for t in steps if t <= t_start] or [steps[-1]]
-    noise = _noise_like(images, generator)
-    tt = torch.full((len(images),), kept[0], device=images.device, dtype=torch.long)
-    x = schedule.q_sample(images, tt, noise)
-    for i, t in enumerate(kept):
-        t_prev = kept[i + 1] if i + 1 < len(kept) else -1
-        eps, x0 = _predict(model, schedule, x, t, labels, guidance)
-        x0 = x0.clamp(-1, 1)
-        ab = float(schedule.alphas_cumprod[t])
-        eps = (x - ab**0.5 * x0) / (1 - ab) ** 0.5
-        x = sampler.step(x0, eps, x, t, t_prev, generator)
-    return x.clamp(-1, 1)
+    sampler = DDIMSampler(schedule, eta=0.0)
+    first = ([t for t in sampler.timesteps(num_steps) if t <= t_start] or [0])[0]
+    tt = torch.full((len(images),), first, device=images.device, dtype=torch.long)
+    x = schedule.q_sample(images, tt, _noise_like(images, generator))
+    return denoise(
+        model,
+        schedule,
+        sampler,
+        x,
+        labels=labels,
+        num_steps=num_steps,
+        guidance_scale=guidance if labels is not None else 1.0,
+        generator=generator,
+        start_t=t_start,
+    )
 
 
 def check_mask(mask: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
@@ -169,10 +150,9 @@ def repaint(
     for i, t in enumerate(steps):
         t_prev = steps[i + 1] if i + 1 < len(steps) else -1
         for r in range(resample):
-            eps, x0 = _predict(model, schedule, x, t, labels, guidance)
-            x0 = x0.clamp(-1, 1)
+            _, x0 = predict(model, schedule, x, t, labels, guidance)
+            eps, x0 = clip_x0(schedule, x, x0, t)
             ab = float(schedule.alphas_cumprod[t])
-            eps = (x - ab**0.5 * x0) / (1 - ab) ** 0.5
             unknown = sampler.step(x0, eps, x, t, t_prev, generator)
             if t_prev >= 0:
                 tp = torch.full((len(x),), t_prev, device=x.device, dtype=torch.long)
