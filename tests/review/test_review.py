@@ -65,13 +65,44 @@ def test_old_schema_is_migrated(tmp_path):
     db = sqlite3.connect(root / "review.sqlite")
     db.executescript(MIGRATIONS[0])
     db.execute("PRAGMA user_version = 1")
-    db.execute(
-        "INSERT INTO items (queue, title, payload, created_utc) VALUES ('text', 'x', '{}', 'now')"
-    )
+    for title in ("x", "y"):
+        db.execute(
+            "INSERT INTO items (queue, title, payload, created_utc) VALUES ('text', ?, '{}', 'now')",
+            (title,),
+        )
+    db.execute("INSERT INTO reviewers VALUES ('Dr A', 'now')")
+    for decision in ("reject", "accept"):  # the latest decision is the item's status
+        db.execute(
+            "INSERT INTO decisions (item_id, reviewer, decision, reason, created_utc)"
+            " VALUES (1, 'Dr A', ?, 'r', 'now')",
+            (decision,),
+        )
     db.commit()
     db.close()
     store = ReviewStore(root)
     assert store.version == len(MIGRATIONS) and store.items()[0]["title"] == "x"
+    assert [i["status"] for i in store.summaries()] == ["accept", "pending"]
+    store.decide(2, "Dr A", "reject", "wrong side")
+    assert store.summaries(status="reject")[0]["title"] == "y"
+
+
+def test_listing_matches_the_full_items_and_filters(tmp_path):
+    store = ReviewStore(tmp_path / "p", create=True)
+    a = store.add_item("text", "a", {"source": "s"}, ["contradicted: 1"])
+    store.add_item("text", "b", {"source": "s"}, ["severity"])
+    store.add_item("deid", "c", {"text": "t"})
+    store.decide(a, "Dr A", "reject", "no")
+    store.decide(a, "Dr A", "accept", "yes after all")
+    keys = ("id", "queue", "title", "flags", "status")
+    assert store.summaries() == [{k: i[k] for k in keys} for i in store.items()]
+    assert [i["title"] for i in store.summaries("text", flag="contradicted")] == ["a"]
+    assert [i["title"] for i in store.summaries(status="pending")] == ["b", "c"]
+    assert [i["title"] for i in store.summaries("text", status="accept")] == ["a"]
+    assert store.counts() == {
+        "queues": {"synthetic": 0, "edit": 0, "text": 2, "deid": 1},
+        "pending": 2,
+        "flags": ["contradicted: 1", "severity"],
+    }
 
 
 def test_corrupt_or_missing_project_is_one_clear_error(tmp_path, cli):

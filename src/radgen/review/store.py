@@ -55,6 +55,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX decisions_item ON decisions(item_id, id);
     CREATE INDEX items_queue ON items(queue, id);
     """,
+    # an item's latest decision, kept by a trigger on the log so listings read one table
+    """
+    ALTER TABLE items ADD COLUMN status TEXT NOT NULL DEFAULT 'pending';
+    UPDATE items SET status = COALESCE(
+        (SELECT decision FROM decisions WHERE id =
+            (SELECT MAX(id) FROM decisions WHERE item_id = items.id)), 'pending');
+    CREATE TRIGGER decisions_set_status AFTER INSERT ON decisions
+    BEGIN UPDATE items SET status = NEW.decision WHERE id = NEW.item_id; END;
+    """,
 ]
 
 
@@ -184,6 +193,52 @@ class ReviewStore:
         if status:
             out = [i for i in out if i["status"] == status]
         return out
+
+    def summaries_json(
+        self, queue: str | None = None, flag: str | None = None, status: str | None = None
+    ) -> str:
+        """What a queue's list shows (id, queue, title, flags, status) as a JSON array, built
+        by SQLite from the status column: no payload is parsed, so listing a queue of hundreds
+        stays cheap while reviewers decide."""
+        where, args = [], []
+        if queue:
+            where.append("queue = ?")
+            args.append(queue)
+        if status:
+            where.append("status = ?")
+            args.append(status)
+        if flag:
+            where.append("EXISTS (SELECT 1 FROM json_each(items.flags) WHERE instr(value, ?))")
+            args.append(flag)
+        sql = (
+            "SELECT json_object('id', id, 'queue', queue, 'title', title, 'flags', json(flags),"
+            " 'status', status) FROM items"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY id"
+        )
+        return "[" + ",".join(r[0] for r in self.db.execute(sql, args)) + "]"
+
+    def summaries(
+        self, queue: str | None = None, flag: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
+        return json.loads(self.summaries_json(queue, flag, status))
+
+    def counts(self) -> dict[str, Any]:
+        """Items per queue, pending items and every flag in use: the page's header."""
+        per_queue = dict.fromkeys(QUEUES, 0)
+        pending = 0
+        for queue, status, n in self.db.execute(
+            "SELECT queue, status, COUNT(*) FROM items GROUP BY queue, status"
+        ):
+            per_queue[queue] += n
+            pending += n if status == "pending" else 0
+        flags = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT DISTINCT j.value FROM items, json_each(items.flags) j ORDER BY 1"
+            )
+        ]
+        return {"queues": per_queue, "pending": pending, "flags": flags}
 
     def item(self, item_id: int) -> dict[str, Any]:
         row = self.db.execute(self._SELECT + " WHERE i.id = ?", (item_id,)).fetchone()
