@@ -120,3 +120,27 @@ def test_negated_in_one_place_and_affirmed_in_another_is_not_a_contradiction():
     source = "No pleural effusion on the left. Small right pleural effusion."
     out = guard.check(source, "Small right pleural effusion.").statements[0]
     assert out.verdict == "supported"
+
+
+@pytest.mark.parametrize(
+    ("source", "changed", "faithful", "reason"),
+    [
+        (
+            "Opacity at the left base which may represent atelectasis.",
+            "Opacity at the left base which represents atelectasis.",
+            "Opacity at the left base that may represent atelectasis.",
+            "certainty",
+        ),
+        (
+            "Mildly tortuous thoracic aorta.",
+            "Tortuous thoracic aorta.",
+            "The thoracic aorta is mildly tortuous.",
+            "severity",
+        ),
+    ],
+)
+def test_a_paraphrase_keeps_its_hedge_and_severity(guard, source, changed, faithful, reason):
+    flagged = guard.check(source, changed).statements[0]
+    assert flagged.verdict == "contradicted" and reason in " ".join(flagged.reasons)
+    kept = guard.check(source, faithful).statements[0]
+    assert kept.verdict == "supported", kept.reasons

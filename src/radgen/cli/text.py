@@ -193,7 +193,14 @@ def extract_cmd(
     csv: Path | None = CSV,
     jsonl: Path | None = JSONL,
     column: str = COLUMN,
-    method: str = typer.Option("rules", help="rules (default, deterministic) or llm."),
+    method: str = typer.Option(
+        "rules",
+        help="rules (default, deterministic, cites evidence), learned (a trained labeler),"
+        " ensemble (rules and labeler, per-label rule chosen on calibration) or llm.",
+    ),
+    labeler: Path | None = typer.Option(
+        None, help="learned/ensemble: labeler.pt from `radgen text train-labeler`."
+    ),
     model: str = MODEL,
     threads: int | None = THREADS,
     backend_name: str | None = BACKEND,
@@ -210,8 +217,14 @@ def extract_cmd(
 ) -> None:
     """Findings with presence, laterality, location, size and severity."""
     from radgen.text.extract.rules import report_labels
-    from radgen.text.tasks.extract import extract
+    from radgen.text.tasks.extract import check_method, extract, learned_labels
 
+    check_method(method)
+    if method in ("learned", "ensemble"):
+        from radgen.text.extract.learned import LearnedLabeler
+
+        trained = LearnedLabeler(labeler)
+        trained.labels  # noqa: B018 - load now: a bad file fails before any report is read
     if ray:
         if method != "rules":
             from radgen.errors import RadgenError
@@ -225,6 +238,8 @@ def extract_cmd(
     private = _private(backend)
 
     def task(report: str) -> dict[str, Any]:
+        if method in ("learned", "ensemble"):
+            return learned_labels(private(report), trained, method)  # type: ignore[arg-type]
         result = extract(private(report), method, backend, options)  # type: ignore[arg-type]
         return {
             "method": result.method,
@@ -248,6 +263,38 @@ def extract_cmd(
     _run(_inputs(text, input, csv, jsonl, column), task, out, overwrite, show, as_json, resume)
 
 
+@app.command("train-labeler")
+def train_labeler_cmd(
+    csv: Path = typer.Option(..., "--csv", help="CSV of labelled reports."),
+    out: Path = typer.Option(..., "--out", help="Run directory (labeler.pt is written there)."),
+    config_file: Path | None = typer.Option(
+        None, "--config", help="A LabelerTrainConfig YAML (a run's config.yaml works)."
+    ),
+    settings: list[str] = typer.Option(
+        [],
+        "--set",
+        help="Any setting as key=value: text_columns='[findings, impression]',"
+        " labels_column=Problems, id_column=uid, held_out=odd|none, 'labels=[normal, Opacity]',"
+        " epochs=4, steps=N, minutes=M, layers=6, seed=0, device=cpu|cuda|auto.",
+    ),
+    resume: bool = typer.Option(False, help="Continue an interrupted run."),
+    overwrite: bool = typer.Option(False, help="Replace an existing run."),
+) -> None:
+    """Fine-tune the learned labeler (MiniLM + LoRA) on your labelled reports; reports with an
+    odd id are held out (never read) unless held_out=none."""
+    from radgen.runs.settings import merge_settings
+    from radgen.text.extract.labeler_train import LabelerTrainConfig, train_labeler
+
+    data = merge_settings({}, config_file, {"csv": str(csv), "out": str(out)}, settings)
+    summary = train_labeler(LabelerTrainConfig(**data), overwrite=overwrite, resume=resume)
+    cal = summary["calibration_micro_f1"]
+    console.print(
+        f"{summary['steps']} steps in {summary['seconds']:.0f} s; calibration micro-F1 rules"
+        f" {cal['rules']:.3f}, learned {cal['learned']:.3f}, ensemble {cal['ensemble']:.3f}"
+        f" -> {summary['weights']}"
+    )
+
+
 @app.command("structure")
 def structure_cmd(
     text: str | None = TEXT,
@@ -260,6 +307,9 @@ def structure_cmd(
     ),
     template: str | None = typer.Option(None, help="Template name (default: best match)."),
     hint: str | None = typer.Option(None, help="Exam title, helps choose the template."),
+    dicom: Path | None = typer.Option(
+        None, help="A DICOM file of the exam: its header names modality and region."
+    ),
     model: str = MODEL,
     threads: int | None = THREADS,
     backend_name: str | None = BACKEND,
@@ -276,6 +326,10 @@ def structure_cmd(
     from radgen.text.tasks.structure import structure_report
 
     items = _inputs(text, input, csv, jsonl, column)
+    if dicom is not None:
+        from radgen.io.dicom import exam_title
+
+        hint = " ".join(filter(None, [exam_title(dicom), hint]))
     if ray:
         if method != "rules":
             from radgen.errors import RadgenError
@@ -299,10 +353,17 @@ def structure_cmd(
             "fields": s.fields,
             "unassigned": s.unassigned,
             "errors": s.errors,
+            "template_note": s.template_note,
+            "translation": s.translation,
         }
 
     def show(result: dict[str, Any]) -> None:
         console.print(f"[bold]{result['template']}[/] ({result['method']}, {result['language']})")
+        if result["template_note"]:
+            console.print(f"  [yellow]template[/]: {result['template_note']}")
+        if result["translation"]:
+            console.print(f"  [magenta]translation[/] (check it against the original): "
+                          f"{result['translation']}")  # fmt: skip
         for key, value in (result["fields"] or {}).items():
             console.print(f"  [cyan]{key}[/]: {value}")
         for sentence in result["unassigned"]:

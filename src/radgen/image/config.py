@@ -115,33 +115,11 @@ def merged_config(
     settings: list[str],
 ) -> TrainConfig:
     """Command-line defaults, then a config file, then the options actually typed, then
-    ``key=value`` settings (dotted keys reach nested options). Paths become strings."""
-    import yaml
-
+    ``key=value`` settings (dotted keys reach nested options)."""
     from radgen.errors import RadgenError
+    from radgen.runs.settings import merge_settings
 
-    data: dict[str, Any] = {k: v for k, v in defaults.items() if v is not None}
-    if config_file is not None:
-        path = Path(config_file)
-        if not path.is_file():
-            raise RadgenError("config file not found", path)
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if not isinstance(loaded, dict):
-            raise RadgenError("a config file holds key: value settings", path)
-        data.update(loaded)
-    data.update(given)
-    for item in settings:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise RadgenError(f"--set takes key=value, got '{item}'")
-        node = data
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                raise RadgenError(f"--set {key}: '{part}' is not a group of settings")
-        node[leaf] = yaml.safe_load(raw)
-    data = {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
+    data = merge_settings(defaults, config_file, given, settings)
     if not data.get("model"):
         raise RadgenError("give --model (or model: in the --config file)")
     return TrainConfig(**data)

@@ -247,3 +247,17 @@ def dicom_is_synthetic(path: str | Path) -> bool:
     """True when a DICOM file carries radgen's synthetic marker in ImageType."""
     ds = _read_dataset(existing(path))
     return SYNTHETIC_TAG in list(ds.get("ImageType", []))
+
+
+def exam_title(path: str | Path) -> str:
+    """The exam as the DICOM header names it (Modality, BodyPartExamined, StudyDescription,
+    SeriesDescription), for choosing a report template; pixels are not read."""
+    path = Path(path)
+    if not path.is_file():
+        raise RadgenError("DICOM file not found", path)
+    try:
+        ds = pydicom.dcmread(str(path), stop_before_pixels=True)
+    except InvalidDicomError as exc:
+        raise RadgenError("not a DICOM file (no DICM header)", path) from exc
+    keys = ("Modality", "BodyPartExamined", "StudyDescription", "SeriesDescription")
+    return " ".join(str(ds.get(k, "")).strip() for k in keys if str(ds.get(k, "")).strip())

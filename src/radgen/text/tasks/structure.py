@@ -14,7 +14,7 @@ from radgen.text.prompts.builder import build_messages, load_prompt
 from radgen.text.tasks.config import LLMOptions
 from radgen.text.tasks.templates import (
     NOT_MENTIONED,
-    choose_template,
+    choose_template_detail,
     template_fields,
     template_model,
 )
@@ -73,6 +73,8 @@ class Structured:
     unassigned: list[str] = field(default_factory=list)
     raw: str = ""
     errors: list[str] = field(default_factory=list)
+    template_note: str = ""  # set when no template of the report's modality and region exists
+    translation: str | None = None  # the English the fields came from, for non-English reports
 
     def text(self) -> str:
         """What the structured report says: its filled fields, then unassigned sentences."""
@@ -92,24 +94,62 @@ def _field_words(name: str) -> set[str]:
     return {w for w in key.split("_") if len(w) > 2 and w not in GENERIC_WORDS}
 
 
+# The template field of each finding the rule extractor recognises (chest X-ray fields);
+# None: the finding has no field of its own (degenerative spine change is not a fracture).
+FINDING_FIELDS: dict[str, str | None] = {
+    "cardiomegaly": "CARDIOMEGALY",
+    "cardiac_shadow": "CARDIOMEGALY",
+    "atelectasis": "ATELECTASIS",
+    "hypoinflation": "ATELECTASIS",
+    "opacity": "LUNG_OPACITY",
+    "airspace_disease": "LUNG_OPACITY",
+    "calcified_granuloma": "LUNG_OPACITY",
+    "scarring": "LUNG_OPACITY",
+    "pulmonary_fibrosis": "LUNG_OPACITY",
+    "nodule": "LUNG_LESION",
+    "edema": "EDEMA",
+    "consolidation": "CONSOLIDATION",
+    "pneumonia": "PNEUMONIA",
+    "pneumothorax": "PNEUMOTHORAX",
+    "pleural_effusion": "PLEURAL_EFFUSION",
+    "fracture": "FRACTURE",
+    "hilar_prominence": "ENLARGED_CARDIOMEDIASTINUM",
+    "thoracic_spine_degeneration": None,
+    "hyperinflation": None,
+    "emphysema": None,
+    "calcinosis": None,
+}
+
+
 def route_sentences(text: str, template: str) -> tuple[dict[str, str], list[str]]:
-    """Deterministic structuring: each sentence goes to every field whose name (or synonyms)
-    it mentions; sentences matching no field are returned, never dropped."""
+    """Deterministic structuring. A clause goes to the field of each finding the rule
+    extractor recognises in it ("No effusion or pneumothorax" informs both fields); a clause
+    with no recognised finding goes to every field whose name or synonyms it mentions, and
+    one whose findings have no field here goes only to fields that no finding owns.
+    Clauses matching no field are returned, never dropped."""
+    from radgen.text.extract.rules import RuleExtractor
+
     names = template_fields(template)
     vocab = {
         n: _field_words(n)
         for n in names
         if n not in ("INDICATION", "COMPARISON", "TECHNIQUE", "IMPRESSION")
     }
+    owned = {f for f in FINDING_FIELDS.values() if f}
+    extractor = RuleExtractor()
     filled: dict[str, list[str]] = {n: [] for n in names}
     unassigned = []
     for clause in clauses(text):
         sentence = clause.text.strip()
-        words = set(re.findall(r"[a-z]+", sentence.lower()))
-        matched = [n for n, v in vocab.items() if words & v]
-        if not matched:
+        found = {f.finding for f in extractor.extract(sentence)} & FINDING_FIELDS.keys()
+        targets = [n for n in names if n in {FINDING_FIELDS[f] for f in found}]
+        if not targets:
+            words = set(re.findall(r"[a-z]+", sentence.lower()))
+            allowed = [n for n in vocab if not (found and n in owned)]
+            targets = [n for n in allowed if words & vocab[n]]
+        if not targets:
             unassigned.append(sentence)
-        for n in matched:  # "No effusion or pneumothorax" informs both fields
+        for n in targets:
             filled[n].append(sentence)
     return {n: " ".join(v) or NOT_MENTIONED for n, v in filled.items()}, unassigned
 
@@ -138,7 +178,7 @@ def structure_rules(
     """Structure an English report without a model: header sections (INDICATION,
     IMPRESSION...) fill the fields of the same name; other sentences are routed."""
     text = check_text(report)
-    name = template or choose_template(text, hint)
+    name, note = pick_template(text, template, hint)
     sections = split_sections(text)
     skip = (*HEADER_FIELDS, "EXAMINATION", "EXAM")
     routed = " ".join(v for k, v in sections.items() if k not in skip)
@@ -149,7 +189,16 @@ def structure_rules(
     if impression and "IMPRESSION" in fields:
         fields["IMPRESSION"] = impression.strip()
     return Structured(name, fields, detect_language(text), True, True, False, 0, "rules",
-                      unassigned)  # fmt: skip
+                      unassigned, template_note=note)  # fmt: skip
+
+
+def pick_template(report: str, template: str | None, hint: str | None) -> tuple[str, str]:
+    """(template, note): the one asked for, else the best fit by modality and region, with
+    a note when none of the right modality and region exists."""
+    if template:
+        return template, ""
+    choice = choose_template_detail(report, hint)
+    return choice.name, "" if choice.fits else choice.reason
 
 
 def to_english(text: str, backend: LLMBackend, options: LLMOptions) -> tuple[str, str]:
@@ -174,7 +223,7 @@ def structure(
     translated to English by the model first."""
     options = options or LLMOptions()
     text, language = to_english(check_text(report), backend, options)
-    name = template or choose_template(text, hint)
+    name, note = pick_template(f"{report}\n{text}", template, hint)
     model = template_model(name)
     schema = model.model_json_schema(by_alias=True)
     messages = build_messages(
@@ -192,7 +241,8 @@ def structure(
     fields = None if result.value is None else result.value.model_dump(by_alias=True)
     return Structured(
         name, fields, language, result.ok, result.valid_first_try, result.repaired,
-        result.attempts, "llm", [], result.raw, result.errors,
+        result.attempts, "llm", [], result.raw, result.errors, note,
+        text if language != "en" else None,
     )  # fmt: skip
 
 
@@ -216,6 +266,8 @@ def structure_report(
     if method == "llm":
         return structure(report, backend, options, template=template, hint=hint)
     text, language = to_english(check_text(report), backend, options or LLMOptions())
-    result = structure_rules(text, template=template, hint=hint)
-    result.language, result.method = language, "hybrid"
+    name, note = pick_template(f"{report}\n{text}", template, hint)  # the original's title too
+    result = structure_rules(text, template=name, hint=hint)
+    result.language, result.method, result.template_note = language, "hybrid", note
+    result.translation = text if language != "en" else None
     return result

@@ -12,13 +12,9 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from radgen.data.registry import bundled_asset
 from radgen.errors import RadgenError
+from radgen.text.tasks.template_choice import TemplateChoice, choose
 
 NOT_MENTIONED = "Not mentioned."  # the value of a template field the report does not address
-MODALITY_WORDS = {
-    "XRAY": r"x-?ray|radiograph|\bpa\b|lateral view|frontal|chest film|cxr|views? of the chest",
-    "CT": r"\bct\b|computed tomograph|hounsfield|axial images",
-    "MR": r"\bmri?\b|magnetic resonance|t1|t2|flair|diffusion[- ]weighted",
-}
 
 
 @lru_cache(maxsize=1)
@@ -37,31 +33,16 @@ def template_fields(name: str) -> list[str]:
     return fields
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]{3,}", text.lower().replace("_", " ")))
-
-
 def choose_template(report: str, hint: str | None = None) -> str:
-    """The template that best fits the exam: its modality must match the one the title (or,
-    without a title, the report) names, then the template name's words are scored in the
-    title (heavily) and the report (lightly). ``hint`` is an exam title such as "Xray Chest
-    PA and Lateral"; without it, a first line like "EXAMINATION: ..." serves."""
-    first = report.strip().splitlines()[0] if report.strip() else ""
-    title = (hint or (first if re.match(r"\s*(exam|examination|study|procedure)\b", first, re.I)
-                      else "")).lower()  # fmt: skip
-    body = report.lower()
-    named = {m for m, pattern in MODALITY_WORDS.items() if re.search(pattern, title or body)}
-    title_words, body_words = _words(title), _words(body)
-    best, best_score = "", float("-inf")
-    for name in load_templates():
-        modality = name.split("_")[0]
-        words = _words(name.split("_", 1)[1])
-        score = 3.0 * len(words & title_words) + 1.0 * len(words & body_words) / len(words)
-        if named and modality not in named:
-            score -= 10.0
-        if score > best_score:
-            best, best_score = name, score
-    return best
+    """The template that best fits the exam: modality, then body region, then the template's
+    own words (see :mod:`radgen.text.tasks.template_choice`). ``hint`` is an exam title such
+    as "Xray Chest PA and Lateral" or a DICOM StudyDescription."""
+    return choose_template_detail(report, hint).name
+
+
+def choose_template_detail(report: str, hint: str | None = None) -> TemplateChoice:
+    """The choice with the modality and region read, and whether the template really fits."""
+    return choose(report, list(load_templates()), hint)
 
 
 def template_model(name: str) -> type[BaseModel]:
