@@ -22,6 +22,7 @@ from radgen.privacy.tagger import (
     load_tokenizer,
     piece_labels,
 )
+from radgen.runs.device import resolve_device
 from radgen.runs.loop import Batch, BatchStream, LoopSettings, train_loop
 from radgen.runs.rundir import RunDir
 from radgen.runs.seed import seed_everything
@@ -134,7 +135,7 @@ def train_tagger(
     dev_docs = synthetic_corpus(config.dev_docs, seed=config.seed + 10_000)
     dev = windows(dev_docs, tokenizer, config.max_length)
     net = TaggerNet(spec)
-    device = _device(config.device)
+    device = resolve_device(config.device)
     net.to(device)
     task = TaggerTask(net, config, {k: v.to(device) for k, v in dev.items()})
     stream = BatchStream(train, config.batch_size, config.seed, device)
@@ -159,12 +160,6 @@ def train_tagger(
         shutil.copyfile(weights, default_weights())
         summary["installed"] = str(default_weights())
     return summary
-
-
-def _device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 def predict_labels(net: TaggerNet, data: dict[str, torch.Tensor]) -> np.ndarray:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from radgen.errors import RadgenError
 from radgen.metrics.text import multilabel_f1
+from radgen.runs.device import resolve_device
 from radgen.runs.loop import Batch, BatchStream, LoopSettings, train_loop
 from radgen.runs.rundir import RunDir
 from radgen.runs.seed import seed_everything
@@ -182,12 +183,6 @@ class LabelerTask:
         self.opt.load_state_dict(state["opt"])
 
 
-def _device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
-
-
 def train_labeler(
     config: LabelerTrainConfig,
     *,
@@ -206,7 +201,7 @@ def train_labeler(
         labels, config.layers, config.rank, config.alpha, config.dropout, config.max_length
     )
     tokenizer = load_tokenizer()
-    device = _device(config.device)
+    device = resolve_device(config.device)
     data = {
         **encode_reports(tokenizer, [r.text for r in train], config.max_length),
         "labels": label_matrix(train, labels),
