@@ -63,15 +63,15 @@ def labels_part(retrain: bool) -> dict[str, Any]:
     rules_s = time.monotonic() - t0
     labeler = LearnedLabeler(weights)
     t0 = time.monotonic()
-    learned = labeler.predict(texts)
+    probs = labeler.probabilities(texts)
     learned_s = time.monotonic() - t0
-    ensemble = labeler.ensemble(texts, rules)
+    learned, ensemble = labeler.predict(probs), labeler.ensemble(probs, rules)
     scores = {
         name: multilabel_f1(pred, gold, LABELS)
         for name, pred in (("rules", rules), ("learned", learned), ("ensemble", ensemble))
     }
     gain = scores["ensemble"]["micro_f1"] - scores["rules"]["micro_f1"]
-    policy = labeler._loaded[3]
+    policy = labeler.policy
     return {
         "rules_micro_f1": round(scores["rules"]["micro_f1"], 4),
         "learned_micro_f1": round(scores["learned"]["micro_f1"], 4),

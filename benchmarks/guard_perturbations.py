@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 
 from radgen.text.extract import RuleExtractor
 from radgen.text.extract.context import sentences
@@ -148,13 +149,21 @@ def _edit(sent: str, kind: str, report: str, extractor: RuleExtractor) -> str | 
     return None
 
 
-def perturb(
-    report: str, kind: str, rng: random.Random, extractor: RuleExtractor
+def apply_edit(
+    report: str,
+    kind: str,
+    rng: random.Random,
+    extractor: RuleExtractor,
+    edit: Callable[[str, str, str, RuleExtractor], str | None],
+    invented: dict[str, str],
 ) -> tuple[str, str] | None:
+    """One perturbation of ``report`` with a set's ``edit`` and ``invented`` sentences: an
+    invented finding inserted at a random place, else the first sentence (in random order)
+    that ``edit`` changes. Shared by both frozen sets; their outputs are unchanged by it."""
     sents = split(report)
     if kind == "finding_invented":
         mentioned = {f.finding for f in extractor.extract(report)}
-        options = [s for f, s in INVENTED.items() if f not in mentioned]
+        options = [s for f, s in invented.items() if f not in mentioned]
         if not options:
             return None
         new = rng.choice(options)
@@ -163,10 +172,16 @@ def perturb(
     order = list(range(len(sents)))
     rng.shuffle(order)
     for i in order:
-        new = _edit(sents[i], kind, report, extractor)
+        new = edit(sents[i], kind, report, extractor)
         if new and new.strip() != sents[i].strip():
             return _replace_one(sents, i, new), new
     return None
+
+
+def perturb(
+    report: str, kind: str, rng: random.Random, extractor: RuleExtractor
+) -> tuple[str, str] | None:
+    return apply_edit(report, kind, rng, extractor, _edit, INVENTED)
 
 
 def faithful(report: str, kind: str, rng: random.Random) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import re
 
-from guard_perturbations import split
+from guard_perturbations import apply_edit, split
 from radgen.text.extract import RuleExtractor
 
 PERTURBATIONS = (
@@ -129,22 +129,7 @@ def _edit(sent: str, kind: str, report: str, extractor: RuleExtractor) -> str | 
 def perturb(
     report: str, kind: str, rng: random.Random, extractor: RuleExtractor
 ) -> tuple[str, str] | None:
-    sents = split(report)
-    if kind == "finding_invented":
-        mentioned = {f.finding for f in extractor.extract(report)}
-        options = [s for f, s in INVENTED.items() if f not in mentioned]
-        if not options:
-            return None
-        new = rng.choice(options)
-        at = rng.randrange(len(sents) + 1)
-        return " ".join([*sents[:at], new, *sents[at:]]), new
-    order = list(range(len(sents)))
-    rng.shuffle(order)
-    for i in order:
-        new = _edit(sents[i], kind, report, extractor)
-        if new and new != sents[i].strip():
-            return " ".join([*sents[:i], new, *sents[i + 1 :]]), new
-    return None
+    return apply_edit(report, kind, rng, extractor, _edit, INVENTED)
 
 
 def faithful(report: str, impression: str, kind: str, rng: random.Random) -> str | None:

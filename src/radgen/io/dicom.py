@@ -30,9 +30,9 @@ STORAGE_CLASSES = {
 }
 
 
-def _read_dataset(path: Path) -> Dataset:
+def _read_dataset(path: Path, stop_before_pixels: bool = False) -> Dataset:
     try:
-        return pydicom.dcmread(str(path))
+        return pydicom.dcmread(str(path), stop_before_pixels=stop_before_pixels)
     except InvalidDicomError as exc:
         raise RadgenError("not a DICOM file (no DICM header)", path) from exc
     except Exception as exc:
@@ -255,9 +255,6 @@ def exam_title(path: str | Path) -> str:
     path = Path(path)
     if not path.is_file():
         raise RadgenError("DICOM file not found", path)
-    try:
-        ds = pydicom.dcmread(str(path), stop_before_pixels=True)
-    except InvalidDicomError as exc:
-        raise RadgenError("not a DICOM file (no DICM header)", path) from exc
+    ds = _read_dataset(path, stop_before_pixels=True)
     keys = ("Modality", "BodyPartExamined", "StudyDescription", "SeriesDescription")
     return " ".join(str(ds.get(k, "")).strip() for k in keys if str(ds.get(k, "")).strip())

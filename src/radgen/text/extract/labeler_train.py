@@ -217,7 +217,7 @@ def train_labeler(
     settings = LoopSettings(steps, config.minutes, config.checkpoint_every, 10, progress)
     summary = train_loop(task, stream, run, settings, resume=resume)
 
-    cal_probs = predict_probabilities(net, {k: v.to(device) for k, v in cal_data.items()})
+    cal_probs = predict_probabilities(net, task.cal)
     extractor = RuleExtractor()
     cal_rules = [report_labels(extractor.extract(r.text)) for r in cal]
     cal_gold = [set(r.labels) for r in cal]

@@ -161,8 +161,9 @@ GRID = tuple(round(t, 2) for t in np.arange(0.1, 0.91, 0.05))
 def calibrate(
     probs: np.ndarray, rules: list[set[str]], gold: list[set[str]], labels: tuple[str, ...]
 ) -> tuple[LabelPolicy, dict[str, dict[str, float]]]:
-    """Choose each label's learned threshold and ensemble rule by F1 on a calibration split;
-    ties go to the simpler rule (rules, then learned, union, mean) and the middle threshold."""
+    """Choose each label's learned threshold and ensemble rule by F1 on a calibration split.
+    Ties: the learned threshold nearest 0.5; the ensemble rule listed first (rules, then
+    learned, union, mean, each from the lowest threshold)."""
     policy, scores = LabelPolicy(), {}
     for j, lab in enumerate(labels):
         g = np.array([lab in s for s in gold])
@@ -175,10 +176,7 @@ def calibrate(
         candidates += [(by_t[t], LabelRule("learned", t)) for t in GRID]
         candidates += [(_f1(r | (p >= t), g), LabelRule("union", t)) for t in GRID]
         candidates += [(_f1((r + p) / 2 >= t, g), LabelRule("mean", t)) for t in GRID]
-        best = max(
-            enumerate(candidates),
-            key=lambda c: (round(c[1][0], 6), -c[0] if c[1][1].combine == "rules" else 0),
-        )[1]
+        best = max(candidates, key=lambda c: round(c[0], 6))  # max keeps the first of ties
         policy.ensemble[lab] = best[1]
         scores[lab] = {"rules": candidates[0][0], "learned": by_t[best_t], "ensemble": best[0]}
     return policy, scores
@@ -218,8 +216,8 @@ class LearnedLabeler:
         return self._loaded[2].labels
 
     @property
-    def meta(self) -> dict[str, Any]:
-        return torch.load(self.weights, map_location="cpu", weights_only=False).get("meta", {})
+    def policy(self) -> LabelPolicy:
+        return self._loaded[3]
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         net, tokenizer, spec, _ = self._loaded
@@ -227,16 +225,15 @@ class LearnedLabeler:
             net, encode_reports(tokenizer, texts, spec.max_length), self.batch
         )
 
-    def predict(self, texts: list[str]) -> list[set[str]]:
-        """Labels from the model alone, at the calibrated thresholds."""
-        _, _, spec, policy = self._loaded
-        return threshold_labels(self.probabilities(texts), spec.labels, policy.learned)
+    def predict(self, probs: np.ndarray) -> list[set[str]]:
+        """Labels from the model alone, at the calibrated thresholds; ``probs`` from
+        :meth:`probabilities` (computed once when both the model's and the ensemble's
+        labels are wanted)."""
+        return threshold_labels(probs, self.labels, self.policy.learned)
 
-    def ensemble(self, texts: list[str], rule_labels: list[set[str]]) -> list[set[str]]:
+    def ensemble(self, probs: np.ndarray, rule_labels: list[set[str]]) -> list[set[str]]:
         """Labels from the rules and the model together, by the calibrated per-label rule."""
-        _, _, spec, policy = self._loaded
-        probs = self.probabilities(texts)
         return [
-            combine_labels(r, p, spec.labels, policy)
+            combine_labels(r, p, self.labels, self.policy)
             for r, p in zip(rule_labels, probs, strict=True)
         ]

@@ -122,18 +122,18 @@ def learned_labels(
     """Labels from a trained labeler alone, or with the rules; the rules' findings are kept as
     the evidence of an ensemble (the model alone cites nothing)."""
     check_text(text)
-    probs = labeler.probabilities([text])[0]
+    probs = labeler.probabilities([text])
     findings = RuleExtractor().extract(text) if method == "ensemble" else []
     if method == "learned":
-        labels = labeler.predict([text])[0]
+        labels = labeler.predict(probs)[0]
     else:
-        labels = labeler.ensemble([text], [report_labels(findings)])[0]
+        labels = labeler.ensemble(probs, [report_labels(findings)])[0]
     return {
         "method": method,
         "valid_json": True,
         "labels": sorted(labels),
         "probabilities": {
-            k: round(float(v), 4) for k, v in zip(labeler.labels, probs, strict=True)
+            k: round(float(v), 4) for k, v in zip(labeler.labels, probs[0], strict=True)
         },
         "findings": [f.model_dump(exclude_none=True) for f in findings],
     }

@@ -192,12 +192,16 @@ def structure_rules(
                       unassigned, template_note=note)  # fmt: skip
 
 
-def pick_template(report: str, template: str | None, hint: str | None) -> tuple[str, str]:
-    """(template, note): the one asked for, else the best fit by modality and region, with
-    a note when none of the right modality and region exists."""
+def pick_template(
+    report: str, template: str | None, hint: str | None, translation: str | None = None
+) -> tuple[str, str]:
+    """(template, note): the one asked for, else the best fit by modality and region, read
+    from the report (its title) and its English translation when there is one, with a note
+    when none of the right modality and region exists."""
     if template:
         return template, ""
-    choice = choose_template_detail(report, hint)
+    text = report if translation in (None, report) else f"{report}\n{translation}"
+    choice = choose_template_detail(text, hint)
     return choice.name, "" if choice.fits else choice.reason
 
 
@@ -223,7 +227,7 @@ def structure(
     translated to English by the model first."""
     options = options or LLMOptions()
     text, language = to_english(check_text(report), backend, options)
-    name, note = pick_template(f"{report}\n{text}", template, hint)
+    name, note = pick_template(report, template, hint, text)
     model = template_model(name)
     schema = model.model_json_schema(by_alias=True)
     messages = build_messages(
@@ -266,7 +270,7 @@ def structure_report(
     if method == "llm":
         return structure(report, backend, options, template=template, hint=hint)
     text, language = to_english(check_text(report), backend, options or LLMOptions())
-    name, note = pick_template(f"{report}\n{text}", template, hint)  # the original's title too
+    name, note = pick_template(report, template, hint, text)
     result = structure_rules(text, template=name, hint=hint)
     result.language, result.method, result.template_note = language, "hybrid", note
     result.translation = text if language != "en" else None

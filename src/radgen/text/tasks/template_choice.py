@@ -176,6 +176,8 @@ def choose(report: str, templates: list[str], hint: str | None = None) -> Templa
 def _best(
     candidates: list[str], reg_score: dict[str, int], title: str, body: str, modality: str | None
 ) -> str:
+    default = DEFAULTS.get((modality or "any", max(reg_score, key=reg_score.__getitem__)))
+
     def score(name: str) -> float:
         regions = template_regions(name)
         s = sum(reg_score[r] for r in regions) - 2.0 * sum(reg_score[r] == 0 for r in regions)
@@ -188,8 +190,7 @@ def _best(
             s += min(named, 3) - 0.5 if named else 0.0
             unnamed = unnamed or not named
         s -= 1.0 if unnamed else 0.0
-        region = max(reg_score, key=reg_score.__getitem__)
-        if DEFAULTS.get((modality or "any", region)) == name:
+        if name == default:
             s += 0.75
         return s
 
