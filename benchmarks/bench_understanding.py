@@ -8,9 +8,10 @@ The rules were tuned on even uids in an earlier stop. Rules, learned and ensembl
 in the same run on the same reports; the calibration scores are printed beside as tuning
 numbers.
 
-Guard: two sets of edits it was not tuned on (see guard_part).
+Guard: three sets of edits it was not tuned on (see guard_part).
 
-    python benchmarks/bench_understanding.py [--part labels|guard|guard-second|all] [--retrain]
+    python benchmarks/bench_understanding.py [--part labels|guard|guard-second|guard-third|all]
+        [--retrain]
 """
 
 from __future__ import annotations
@@ -90,27 +91,54 @@ def labels_part(retrain: bool) -> dict[str, Any]:
     }
 
 
-def guard_part(second: bool = False, n: int = 200) -> dict[str, Any]:
-    """The grounding guard on edits it was not tuned on, one run each, settings fixed before:
-    the first set (guard_perturbations.py) on IU reports with an odd uid; the second
-    (guard_perturbations_second.py, written after the first set's misses and the guard's
-    fix for them) on IU reports with an even uid."""
+GUARD_SETS = {
+    "guard": "guard_first_set",
+    "guard-second": "guard_second",
+    "guard-third": "guard_third",
+}
+
+
+def _guard_items(part: str) -> list[tuple[str, str]]:
+    """(report, impression) pairs a guard set runs on: IU reports with an odd uid (first
+    set), an even uid (second), or radlabels' synthetic reports (third)."""
     import csv
-    import random
 
     import guard_perturbations
-    import guard_perturbations_second
-    from radgen.text.grounding import GroundingGuard
-    from radgen.text.rag.embeddings import SentenceEmbedder
+    import guard_perturbations_third
 
-    gen = guard_perturbations_second if second else guard_perturbations
+    if part == "guard-third":
+        return [(t, "") for t in guard_perturbations_third.reports()]
+    second = part == "guard-second"
     path = shared_data_dir() / "iu_xray" / "reports_dev.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if int(r["uid"]) % 2 == (0 if second else 1)]
     items = [
         (" ".join(f"{r['findings']} {r['impression']}".split()), r["impression"]) for r in rows
     ]
-    items = [(t, imp) for t, imp in items if len(guard_perturbations.split(t)) >= 2]
+    return [(t, imp) for t, imp in items if len(guard_perturbations.split(t)) >= 2]
+
+
+def guard_part(part: str = "guard", n: int = 200) -> dict[str, Any]:
+    """The grounding guard on edits it was not tuned on, one run each, settings fixed before:
+    the first set (guard_perturbations.py) on IU reports with an odd uid; the second
+    (guard_perturbations_second.py, written after the first set's misses and the guard's
+    fix for them) on IU reports with an even uid; the third (guard_perturbations_third.py,
+    written before the fixes for the second set's misses) on radlabels' reports."""
+    import random
+
+    import guard_perturbations
+    import guard_perturbations_second
+    import guard_perturbations_third
+    from radgen.text.grounding import GroundingGuard
+    from radgen.text.rag.embeddings import SentenceEmbedder
+
+    second = part == "guard-second"
+    gen = {
+        "guard": guard_perturbations,
+        "guard-second": guard_perturbations_second,
+        "guard-third": guard_perturbations_third,
+    }[part]
+    items = _guard_items(part)
     rng = random.Random(2026)
     rng.shuffle(items)
     extractor = RuleExtractor()
@@ -157,7 +185,7 @@ def guard_part(second: bool = False, n: int = 200) -> dict[str, Any]:
     rates = {k: round(sum(v) / len(v), 4) for k, v in flagged.items() if v}
     every_faithful = [x for v in flagged.values() for x in v]
     false_rate = sum(every_faithful) / max(len(every_faithful), 1)
-    key = "guard_second" if second else "guard_first_set"
+    key = GUARD_SETS[part]
     out = {
         f"{key}_min_recall": min(recall.values()),
         f"{key}_false_flag_rate": round(false_rate, 4),
@@ -174,7 +202,9 @@ def guard_part(second: bool = False, n: int = 200) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--part", choices=["labels", "guard", "guard-second", "all"], default="all")
+    parser.add_argument(
+        "--part", choices=["labels", "guard", "guard-second", "guard-third", "all"], default="all"
+    )
     parser.add_argument("--retrain", action="store_true")
     args = parser.parse_args()
     path = RESULTS / f"{NAME}.json"
@@ -188,11 +218,10 @@ def main() -> None:
                 k: out[k] for k in ("rules_micro_f1", "learned_micro_f1", "ensemble_micro_f1")
             }
         result.update(out)
-    for part, second in (("guard", False), ("guard-second", True)):
+    for part, key in GUARD_SETS.items():
         if args.part not in (part, "all"):
             continue
-        out = guard_part(second=second)
-        key = "guard_second" if second else "guard_first_set"
+        out = guard_part(part)
         if f"{key}_first_run" not in result:  # the held-out number: kept as it first came out
             result[f"{key}_first_run"] = {
                 "min_recall": out[f"{key}_min_recall"],
@@ -201,9 +230,7 @@ def main() -> None:
                 "date": time.strftime("%Y-%m-%d %H:%M"),
             }
         result.update(out)
-    firsts = [
-        result[k] for k in ("guard_first_set_first_run", "guard_second_first_run") if k in result
-    ]
+    firsts = [result[f"{k}_first_run"] for k in GUARD_SETS.values() if f"{k}_first_run" in result]
     if firsts:  # the issue's keys: the held-out first runs, the worse of the two sets
         result["guard_min_recall_independent"] = min(f["min_recall"] for f in firsts)
         result["guard_false_flag_rate"] = max(f["false_flag_rate"] for f in firsts)
