@@ -26,6 +26,9 @@ FORMATS = [
     ("SSN with spaces", "531 72 9046"),
     ("city and two-letter state", "Tallahassee, FL"),
     ("age over 89", "94-year-old"),
+    ("phone in digit pairs", "09 83 13 26"),
+    ("phone with an area code in brackets", "(03) 7859 5559"),
+    ("phone with country and area code", "+90 (831) 2830347"),
 ]
 
 
@@ -156,3 +159,19 @@ def test_surrogates_cover_every_category_consistently(tmp_path):
     for value in values.values():
         core = value.split(" ", 1)[-1] if value.startswith(("Dr.", "MRN")) else value
         assert core not in first.text, core
+
+
+@pytest.mark.parametrize(
+    ("text", "element"),
+    [
+        ("Results were called to J. Synak at noon.", "J. Synak"),
+        ("Reported by Porter, J. at the MDT.", "Porter, J"),
+        ("Results given by telephone on (03) 7859 5559 today.", "(03) 7859 5559"),
+        ("Discussed with Maria da Silva by phone.", "Maria da Silva"),
+        ("Discussed with Dr. Jan van der Berg today.", "Jan van der Berg"),
+    ],
+)
+def test_one_element_is_one_span(deid, text, element):
+    """Neighbours of one category split by punctuation or a particle are one redaction."""
+    spans = [text[s.start : s.end] for s in deid.detect(text)]
+    assert element in spans, spans

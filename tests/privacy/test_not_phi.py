@@ -25,6 +25,10 @@ def redacted(deid, text: str) -> list[str]:
         "INDICATION: Dysphagia, question of aspiration.",
         "Interval change, PTX or increasing effusion.",
         "Crohn's disease is known.",
+        "INDICATION: pa/lat cxr,786.2 cough",  # a code list glued to a word
+        "Osteophytes are worst at L2-L3. Stable T12 XXXX fractures.",  # levels, a mask
+        "Enlarged heart with a cardiothoracic ratio of 16.2/24.7.",  # a ratio, not a date
+        "INDICATION: Dyspnea and XXXX x3 days.",  # a count of times beside a mask
     ],
 )
 def test_clinical_text_that_looks_like_phi_survives(deid, text):

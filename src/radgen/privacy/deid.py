@@ -108,6 +108,45 @@ _PLACE_PREFIX = re.compile(
 )
 
 
+# Lower-case particles inside names and places ("M. de Roos", "Melo do Galho").
+PARTICLES = frozenset(
+    "de da do das dos del della di du des la le van von der den ter ten nad pod en y bin al"
+    " zu".split()
+)
+_JOINABLE_GAP = re.compile(r"[ \t]*[.,()^'’-]?[ \t]*[(]?")
+_LEADING_PARTICLE = re.compile(
+    r"(?:^|(?<=[\s(,:]))(?:van der|van den|van|von|de la|de|da|das|dos|del|della|di|du|des|"
+    r"le|la|ter)[ \t]+$"
+)
+
+
+def _join_neighbours(spans: list[Span], text: str) -> list[Span]:
+    """One element, one span: neighbours of one category separated only by punctuation
+    ("J. Synak", "Porter, J.", "(07) 7090 5438") or by a lower-case particle ("da Paz de
+    Leão") are joined, a particle before a name or place goes with it, and a phone number
+    takes its opening bracket along. A redaction then leaves one ``[NAME]``, not ``[NAME].
+    [NAME]``, and a pseudonym replaces the whole name."""
+    out: list[Span] = []
+    for span in spans:
+        if span.category in (PHI.NAME, PHI.LOCATION) and (
+            m := _LEADING_PARTICLE.search(text, max(0, span.start - 12), span.start)
+        ):
+            span = Span(m.start(), span.end, span.category, span.source)
+        if span.category is PHI.PHONE and span.start > 0 and text[span.start - 1] == "(":
+            span = Span(span.start - 1, span.end, span.category, span.source)
+        if out and out[-1].category is span.category and span.start >= out[-1].end:
+            gap = text[out[-1].end : span.start]
+            words = gap.split()
+            particle = len(words) == 1 and words[0] in PARTICLES and gap.startswith(" ")
+            if (len(gap) <= 3 and _JOINABLE_GAP.fullmatch(gap)) or (
+                particle and span.category in (PHI.NAME, PHI.LOCATION)
+            ):
+                out[-1] = Span(out[-1].start, span.end, span.category, out[-1].source)
+                continue
+        out.append(span)
+    return out
+
+
 def _attach_context(spans: list[Span], text: str) -> list[Span]:
     """Take along what belongs to a found span: a weekday before a date and a time written
     onto it ("Tue 14-MAR-2024 15:42": parts of the date element), the first word of a place
@@ -202,7 +241,7 @@ class Deidentifier:
         spans = patterns + learned
         spans = [t for t in (_trim(s, text) for s in spans) if t.end > t.start]
         merged = merge_spans([s for s in spans if not clinical_not_phi(s, text)])
-        return _attach_context(merged, text)
+        return _join_neighbours(_attach_context(merged, text), text)
 
     def _replacement(self, span: Span, original: str, scope: str) -> str:
         if span.category is PHI.DATE and self.keep_year:

@@ -46,6 +46,27 @@ MEDICAL_SUFFIX = re.compile(
 )
 
 
+# What is left of a learned hit once text that cannot be PHI is taken out: a mask written by
+# an earlier de-identification ("XXXX", "___"), a vertebral level or a run of them ("L2-L3",
+# "T12"), and a count of times ("x3").
+NOT_PHI_PIECES = re.compile(
+    r"\bX{3,}\b|_{2,}|\b[CTLS]\d{1,2}(?:-[CTLS]?\d{1,2})?\b|\bx\d{1,2}\b", re.I
+)
+# A ratio of measurements ("16.2/24.7"): no date has a decimal fraction.
+RATIO = re.compile(r"\d{1,3}[.,]\d+\s*/\s*\d{1,3}(?:[.,]\d+)?|\d{1,3}\s*/\s*\d{1,3}[.,]\d+")
+_CODE_ONLY = re.compile(rf"{_CODE}|\d{{3}}")
+
+
+def _code_list(piece: str) -> bool:
+    """Diagnosis codes glued into a list with words ("cxr,786.2", "486,V76.12")."""
+    parts = [p for p in re.split(r"\s*,\s*", piece.strip(" ,")) if p]
+    if len(parts) < 2 or not any(_CODE_ONLY.fullmatch(p) for p in parts):
+        return False
+    if all(re.fullmatch(r"\d{3}", p) for p in parts):
+        return False
+    return all(_CODE_ONLY.fullmatch(p) or is_safe_word(p, strict=False) for p in parts)
+
+
 def _clinical(word: str) -> bool:
     w = word.lower()
     if w in person_names():
@@ -61,6 +82,8 @@ def clinical_not_phi(span: Span, text: str) -> bool:
     before = text[max(0, span.start - 12) : span.start]
     if BARE_TIME.fullmatch(piece.strip()):
         return True
+    if RATIO.fullmatch(piece.strip()):
+        return True
     if DIAGNOSIS_CODES.fullmatch(piece) and not ID_LABEL.search(before):
         return True
     if (
@@ -69,6 +92,12 @@ def clinical_not_phi(span: Span, text: str) -> bool:
         and COUNTED.match(text, span.end)
     ):
         return True
+    if span.source != "pattern":
+        if _code_list(piece) and not ID_LABEL.search(before):
+            return True
+        piece = NOT_PHI_PIECES.sub(" ", piece)
+        if not re.search(r"[^\W_]", piece):
+            return True
     words = re.findall(r"[^\W\d_]{2,}", piece)
     if not words or re.search(r"\d", piece):
         return False

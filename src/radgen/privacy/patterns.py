@@ -81,7 +81,8 @@ PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
     (
         PHI.DATE,
         re.compile(
-            r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|"
+            r"\b(?:(?<!\d[.,])\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})(?![.,]\d)|"
+            r"\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|"
             rf"{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
             rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH},?\s+\d{{4}}|{MONTH}\s+\d{{4}})\b"
         ),
@@ -163,6 +164,16 @@ PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
 ]
 
 
+# Digits in groups, in any national layout ("09 83 13 26", "0038 140872", "(03) 7859 5559",
+# "+90 (831) 2830347"): with 7 to 15 digits in all, a number written so is a phone number or
+# an identifier, never a measurement (no decimals, no unit after it).
+GROUPED_DIGITS = re.compile(
+    r"(?<![\w.+/-])(?:\+\d{1,3}[ \t]?)?"
+    r"(?:\(\d{1,5}\)[ \t]?\d{2,10}(?:[ \t-]\d{1,8}){0,5}|\d{1,5}(?:[ \t-]\d{1,8}){1,5})"
+    r"(?![\w-]|[.,/:]\d|[ \t]?(?:mm|cm|ml|mL|x\b|%|°))"
+)
+
+
 def pattern_spans(text: str) -> Iterator[Span]:
     """Every pattern match, labelled with its category (the ``phi`` group when a pattern has a
     label before the PHI itself)."""
@@ -172,3 +183,6 @@ def pattern_spans(text: str) -> Iterator[Span]:
             start, end = m.span(groups[0]) if groups else m.span()
             if end > start:
                 yield Span(start, end, category, "pattern")
+    for m in GROUPED_DIGITS.finditer(text):
+        if 7 <= sum(c.isdigit() for c in m.group(0)) <= 15:
+            yield Span(m.start(), m.end(), PHI.PHONE, "pattern")

@@ -189,7 +189,7 @@ def tagger_status() -> tuple[bool, str]:
 
 
 class PHITagger:
-    """Loads the tagger once (LoRA merged, int8 linear layers) and finds PHI spans in text."""
+    """Loads the tagger once (LoRA merged into the base weights) and finds PHI spans in text."""
 
     def __init__(
         self, weights: str | Path | None = None, threshold: float = 0.5, batch: int = 8
