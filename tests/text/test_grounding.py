@@ -98,12 +98,28 @@ def test_cli_check_colours_and_exit_code(cli, tmp_path):
             "The mediastinum is not widened.",
         ),
         ("No acute findings.", "There is acute findings.", "No acute findings."),
+        ("No active disease.", "Interval appearance of active disease.", "No active disease."),
+        ("The effusion has resolved.", "The effusion persists.", "The effusion has resolved."),
+        ("Pneumothorax is absent.", "Pneumothorax is present.", "No pneumothorax."),
+        (
+            "No acute osseous abnormality.",
+            "Acute osseous abnormality has developed.",
+            "No acute osseous abnormality.",
+        ),
     ],
 )
 def test_a_claim_the_source_negates_is_contradicted(source, claim, faithful):
     guard = GroundingGuard()
     assert guard.check(source, claim).statements[0].verdict == "contradicted"
     assert guard.check(source, faithful).statements[0].verdict != "contradicted"
+
+
+def test_absence_without_a_negation_word_is_a_change_of_meaning(guard):
+    source = "Right subcutaneous emphysema is present. The lungs are clear."
+    flagged = guard.check(source, "Right subcutaneous emphysema has cleared.").statements[0]
+    assert flagged.verdict == "contradicted", flagged.reasons
+    kept = guard.check(source, "Subcutaneous emphysema on the right is present.").statements[0]
+    assert kept.verdict == "supported", kept.reasons
 
 
 def test_a_dropped_severity_is_a_change_of_meaning():
@@ -135,6 +151,24 @@ def test_negated_in_one_place_and_affirmed_in_another_is_not_a_contradiction():
             "Mildly tortuous thoracic aorta.",
             "Tortuous thoracic aorta.",
             "The thoracic aorta is mildly tortuous.",
+            "severity",
+        ),
+        (  # one of two hedges dropped
+            "Left basilar opacity, probably atelectasis, could be pneumonia.",
+            "Left basilar opacity, atelectasis, could be pneumonia.",
+            "Left basilar opacity, probably atelectasis, might be pneumonia.",
+            "certainty",
+        ),
+        (
+            "Stable lingular nodule, presumably a granuloma.",
+            "Stable lingular nodule, a granuloma.",
+            "Stable lingular nodule, presumably a granuloma.",
+            "certainty",
+        ),
+        (
+            "There are significant degenerative changes of the thoracic spine.",
+            "There are degenerative changes of the thoracic spine.",
+            "Significant degenerative changes of the thoracic spine are present.",
             "severity",
         ),
     ],

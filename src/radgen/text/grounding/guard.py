@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -31,16 +32,21 @@ COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": 
 SIMILARITY_THRESHOLD = 0.55
 CLOSE_PARAPHRASE = 0.75  # a statement this close to a source sentence must keep its modifiers
 MODIFIERS = {
-    "negation": re.compile(r"\b(?:no|not|without|negative|free of|clear of|resolved|resolution)\b"),
+    "negation": re.compile(
+        r"\b(?:no|not|without|negative|free of|clear of|resolved|resolution|cleared|absent|"
+        r"disappeared)\b"
+    ),
     "side": re.compile(r"\b(?:left|right|bilateral\w*|both)\b"),
     "severity": re.compile(
         r"\b(?:mild\w*|moderate\w*|sever\w*|small|large|minimal\w*|extensive|marked\w*|trace|"
-        r"slight\w*|massive|tiny|subtle|prominent|borderline)\b"
+        r"slight\w*|massive|tiny|subtle|prominent|borderline|significant\w*|somewhat|minor|"
+        r"substantial\w*)\b"
     ),
     "certainty": re.compile(
         r"\b(?:may|might|could|possibl[ey]|probabl[ey]|likely|question\w*|suspect\w*|"
         r"suspicious|suggest\w*|concerning for|cannot be (?:excluded|ruled out)|not excluded|"
-        r"differential|versus|vs)\b"
+        r"differential|versus|vs|presum\w*|apparent\w*|equivocal|favou?r\w*|"
+        r"(?:felt|thought|believed) to|most consistent with)\b"
     ),
 }
 # Severity words by the level they state, so that "mildly" and "mild" agree.
@@ -49,7 +55,8 @@ SEVERITY_LEVEL = {
     "minimal": "minimal", "trace": "minimal", "tiny": "minimal", "subtle": "minimal",
     "moderate": "moderate", "borderline": "borderline",
     "sever": "severe", "marked": "severe", "large": "severe", "extensive": "severe",
-    "massive": "severe", "prominent": "prominent",
+    "massive": "severe", "prominent": "prominent", "somewhat": "mild", "minor": "mild",
+    "significant": "severe", "substantial": "severe",
 }  # fmt: skip
 IGNORED_FINDINGS = {"other_abnormality"}  # too broad to judge a statement by
 
@@ -223,9 +230,18 @@ class GroundingGuard:
 
 
 _NEG_CUE = re.compile(r"\b(?:no|not|without|negative for|free of|absence of)\b", re.I)
+# Absence stated after the finding ("the effusion has resolved", "pneumothorax is absent").
+_NEG_AFTER = re.compile(r"\b(?:resolved|absent|cleared|disappeared)\b", re.I)
 _STOP = frozenset(
     "a an the is are was were there this that these those of in on at to with and or as be"
     " been seen noted identified present evidence any some".split()
+)
+# Words that only frame a claim as a claim ("Interval appearance of X", "Findings of X",
+# "X persists", "X has developed", "X is now evident"): a claim framed so still says X is
+# there. The second frozen set's misses gave the first five, the third set's the rest.
+_FRAMING = frozenset(
+    "interval appearance finding findings persists persist has have developed develops evident now"
+    " newly".split()
 )
 
 
@@ -233,22 +249,34 @@ def _content(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP and len(w) > 2}
 
 
+def _negated_content(clause: str) -> set[str] | None:
+    """What a clause says is absent: the words after a negation cue, or the whole clause
+    when the absence comes after the finding ("the effusion has resolved"); None when the
+    clause negates nothing."""
+    m = _NEG_CUE.search(clause)
+    if m:
+        return _content(clause[m.end() :])
+    if _NEG_AFTER.search(clause):
+        return _content(_NEG_AFTER.sub(" ", clause))
+    return None
+
+
 def _negated_in_source(statement: str, src_sentences: list[str]) -> str:
     """A source sentence that negates what a positive statement claims ("There is active
     disease." against "No active disease."), whether or not the claim names a known finding;
     unless another source sentence affirms it. Empty when there is none."""
-    if _NEG_CUE.search(statement):
+    if _NEG_CUE.search(statement) or _NEG_AFTER.search(statement):
         return ""
-    words = _content(statement)
+    words = _content(statement) - _FRAMING
     if not words:
         return ""
     negating, affirmed = "", False
     for sentence in src_sentences:
         for clause in re.split(r"[,;]|\bbut\b|\bhowever\b", sentence):
-            m = _NEG_CUE.search(clause)
-            if m and words <= _content(clause[m.end() :]):
+            absent = _negated_content(clause)
+            if absent is not None and words <= absent:
                 negating = negating or sentence
-            elif not m and words <= _content(clause):
+            elif absent is None and words <= _content(clause):
                 affirmed = True
     return "" if affirmed else negating
 
@@ -265,28 +293,33 @@ def _specific_enough(generated: Finding, source: Finding, mentions: list[Finding
     return True
 
 
-def _severity_levels(words: set[str]) -> set[str]:
-    return {
+def _severity_levels(words: list[str]) -> Counter[str]:
+    return Counter(
         next((level for stem, level in SEVERITY_LEVEL.items() if w.startswith(stem)), w)
         for w in words
-    }
+    )
 
 
 def _modifier_changes(statement: str, source_sentence: str) -> list[str]:
     """Which modifier kinds differ between a statement and the source sentence it
-    paraphrases: a negation or a certainty hedge present in one and not the other, a side
-    added, or a severity level added, changed or dropped ("mildly enlarged" -> "enlarged")."""
+    paraphrases: a negation present in one and not the other, fewer certainty hedges than
+    the source ("probably X, could be Y" -> "X, could be Y") or a hedge added, a side added,
+    or a severity level added, changed or dropped ("mildly enlarged" -> "enlarged"; each
+    qualifier counts, so dropping one of two is seen)."""
     a, b = statement.lower(), source_sentence.lower()
     changed = []
     for name, pattern in MODIFIERS.items():
-        mine, theirs = set(pattern.findall(a)), set(pattern.findall(b))
-        if name in ("negation", "certainty"):
+        mine, theirs = pattern.findall(a), pattern.findall(b)
+        if name == "negation":
             if bool(mine) != bool(theirs):
+                changed.append(name)
+        elif name == "certainty":
+            if bool(mine) != bool(theirs) or len(mine) < len(theirs):
                 changed.append(name)
         elif name == "severity":
             if _severity_levels(mine) != _severity_levels(theirs):
                 changed.append(name)
-        elif mine - theirs:
+        elif set(mine) - set(theirs):
             changed.append(name)
     return changed
 
