@@ -91,10 +91,10 @@ def labels_part(retrain: bool) -> dict[str, Any]:
     }
 
 
-GUARD_SETS = {
-    "guard": "guard_first_set",
-    "guard-second": "guard_second",
-    "guard-third": "guard_third",
+GUARD_SETS = {  # --part: (the frozen set's module, its key prefix in the JSON)
+    "guard": ("guard_perturbations", "guard_first_set"),
+    "guard-second": ("guard_perturbations_second", "guard_second"),
+    "guard-third": ("guard_perturbations_third", "guard_third"),
 }
 
 
@@ -124,20 +124,15 @@ def guard_part(part: str = "guard", n: int = 200) -> dict[str, Any]:
     (guard_perturbations_second.py, written after the first set's misses and the guard's
     fix for them) on IU reports with an even uid; the third (guard_perturbations_third.py,
     written before the fixes for the second set's misses) on radlabels' reports."""
+    import importlib
     import random
 
-    import guard_perturbations
-    import guard_perturbations_second
-    import guard_perturbations_third
     from radgen.text.grounding import GroundingGuard
     from radgen.text.rag.embeddings import SentenceEmbedder
 
     second = part == "guard-second"
-    gen = {
-        "guard": guard_perturbations,
-        "guard-second": guard_perturbations_second,
-        "guard-third": guard_perturbations_third,
-    }[part]
+    module, key = GUARD_SETS[part]
+    gen = importlib.import_module(module)
     items = _guard_items(part)
     rng = random.Random(2026)
     rng.shuffle(items)
@@ -185,7 +180,6 @@ def guard_part(part: str = "guard", n: int = 200) -> dict[str, Any]:
     rates = {k: round(sum(v) / len(v), 4) for k, v in flagged.items() if v}
     every_faithful = [x for v in flagged.values() for x in v]
     false_rate = sum(every_faithful) / max(len(every_faithful), 1)
-    key = GUARD_SETS[part]
     out = {
         f"{key}_min_recall": min(recall.values()),
         f"{key}_false_flag_rate": round(false_rate, 4),
@@ -218,7 +212,7 @@ def main() -> None:
                 k: out[k] for k in ("rules_micro_f1", "learned_micro_f1", "ensemble_micro_f1")
             }
         result.update(out)
-    for part, key in GUARD_SETS.items():
+    for part, (_, key) in GUARD_SETS.items():
         if args.part not in (part, "all"):
             continue
         out = guard_part(part)
@@ -230,8 +224,10 @@ def main() -> None:
                 "date": time.strftime("%Y-%m-%d %H:%M"),
             }
         result.update(out)
-    firsts = [result[f"{k}_first_run"] for k in GUARD_SETS.values() if f"{k}_first_run" in result]
-    if firsts:  # the issue's keys: the held-out first runs, the worse of the two sets
+    firsts = [
+        result[f"{k}_first_run"] for _, k in GUARD_SETS.values() if f"{k}_first_run" in result
+    ]
+    if firsts:  # the issue's keys: the held-out first runs, the worst of the sets
         result["guard_min_recall_independent"] = min(f["min_recall"] for f in firsts)
         result["guard_false_flag_rate"] = max(f["false_flag_rate"] for f in firsts)
         result["guard_goal_met"] = (

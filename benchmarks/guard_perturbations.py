@@ -90,6 +90,36 @@ def _cap(s: str) -> str:
     return s[:1].upper() + s[1:]
 
 
+def qualifier_edit(sent: str, m: re.Match[str], kind: str, change: dict[str, str]) -> str | None:
+    """The qualifier ``m`` matched (group 1) dropped, or replaced by its ``change`` (None
+    when the table has none). Shared by the frozen sets; their outputs are unchanged by it."""
+    if kind == "severity_dropped":
+        return _cap(re.sub(r"\s{2,}", " ", sent[: m.start()] + sent[m.end() :]).strip())
+    word = change.get(m.group(1).lower())
+    if word is None:
+        return None
+    word = word.capitalize() if m.group(1)[0].isupper() else word
+    return sent[: m.start(1)] + word + sent[m.end(1) :]
+
+
+def hedge_dropped(sent: str, hedges: list[tuple[str, str]]) -> str | None:
+    """The first of ``hedges`` (pattern, replacement) found in ``sent``, replaced once."""
+    for pattern, repl in hedges:
+        if re.search(pattern, sent, flags=re.I):
+            return _cap(re.sub(pattern, repl, sent, count=1, flags=re.I).strip())
+    return None
+
+
+def reordered(sents: list[str], rng: random.Random, min_sentences: int) -> str | None:
+    """The sentences in another order (None for fewer than ``min_sentences``)."""
+    if len(sents) < min_sentences:
+        return None
+    shuffled = sents[:]
+    while shuffled == sents:
+        rng.shuffle(shuffled)
+    return " ".join(shuffled)
+
+
 def _replace_one(sents: list[str], i: int, new: str) -> str:
     return " ".join([*sents[:i], new, *sents[i + 1 :]])
 
@@ -120,19 +150,9 @@ def _edit(sent: str, kind: str, report: str, extractor: RuleExtractor) -> str | 
         # a qualifier of a following word ("mildly enlarged", "small effusion"), never a
         # predicate ("the heart is large"), so that dropping it leaves a sentence
         m = re.search(r"\b(" + "|".join(SEVERITY_WORDS) + r")\b[- ]?(?=[a-z])", sent, flags=re.I)
-        if not m:
-            return None
-        if kind == "severity_dropped":
-            new = sent[: m.start()] + sent[m.end() :]
-            return _cap(re.sub(r"\s{2,}", " ", new).strip())
-        word = SEVERITY_CHANGE[m.group(1).lower()]
-        word = word.capitalize() if m.group(1)[0].isupper() else word
-        return sent[: m.start(1)] + word + sent[m.end(1) :]
+        return qualifier_edit(sent, m, kind, SEVERITY_CHANGE) if m else None
     if kind == "certainty_dropped" and findings:
-        for pattern, repl in HEDGES:
-            if re.search(pattern, sent, flags=re.I):
-                return _cap(re.sub(pattern, repl, sent, count=1, flags=re.I).strip())
-        return None
+        return hedge_dropped(sent, HEDGES)
     if kind == "side_swapped" and present:
         sides = set(re.findall(r"\b(left|right)\b", report.lower()))
         if len(sides) == 1 and re.search(r"\b(left|right)\b", low):
@@ -187,12 +207,7 @@ def perturb(
 def faithful(report: str, kind: str, rng: random.Random) -> str | None:
     sents = split(report)
     if kind == "reordered":
-        if len(sents) < 2:
-            return None
-        shuffled = sents[:]
-        while shuffled == sents:
-            rng.shuffle(shuffled)
-        return " ".join(shuffled)
+        return reordered(sents, rng, 2)
     if kind == "subset":
         if len(sents) < 2:
             return None

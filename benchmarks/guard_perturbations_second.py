@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import re
 
-from guard_perturbations import apply_edit, split
+from guard_perturbations import apply_edit, hedge_dropped, qualifier_edit, reordered, split
 from radgen.text.extract import RuleExtractor
 
 PERTURBATIONS = (
@@ -99,20 +99,9 @@ def _edit(sent: str, kind: str, report: str, extractor: RuleExtractor) -> str | 
         return None
     if kind in ("severity_dropped", "severity_changed") and present:
         m = re.search(r"\b(" + "|".join(QUALIFIERS) + r")\b[ -](?=[a-z])", text, flags=re.I)
-        if not m:
-            return None
-        if kind == "severity_dropped":
-            return _cap(re.sub(r"\s{2,}", " ", text[: m.start()] + text[m.end() :]).strip())
-        word = CHANGE.get(m.group(1).lower())
-        if word is None:
-            return None
-        word = word.capitalize() if m.group(1)[0].isupper() else word
-        return text[: m.start(1)] + word + text[m.end(1) :]
+        return qualifier_edit(text, m, kind, CHANGE) if m else None
     if kind == "certainty_dropped" and findings:
-        for pattern, repl in HEDGES:
-            if re.search(pattern, text, flags=re.I):
-                return _cap(re.sub(pattern, repl, text, count=1, flags=re.I).strip())
-        return None
+        return hedge_dropped(text, HEDGES)
     if kind == "side_changed" and present:
         low = report.lower()
         if re.search(r"\bbilateral\b", text, flags=re.I) and not re.search(
@@ -135,12 +124,7 @@ def perturb(
 def faithful(report: str, impression: str, kind: str, rng: random.Random) -> str | None:
     sents = split(report)
     if kind == "reordered":
-        if len(sents) < 3:
-            return None
-        shuffled = sents[:]
-        while shuffled == sents:
-            rng.shuffle(shuffled)
-        return " ".join(shuffled)
+        return reordered(sents, rng, 3)
     if kind == "impression_only":
         return impression.strip() or None
     out = report
