@@ -31,10 +31,11 @@ NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(mm|cm|%|millimeters?|centimet
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": -1, "multiple": -1}
 SIMILARITY_THRESHOLD = 0.55
 CLOSE_PARAPHRASE = 0.75  # a statement this close to a source sentence must keep its modifiers
+# Absence stated after the finding ("the effusion has resolved", "pneumothorax is absent").
+ABSENCE_AFTER = r"resolved|absent|cleared|disappeared"
 MODIFIERS = {
     "negation": re.compile(
-        r"\b(?:no|not|without|negative|free of|clear of|resolved|resolution|cleared|absent|"
-        r"disappeared)\b"
+        rf"\b(?:no|not|without|negative|free of|clear of|resolution|{ABSENCE_AFTER})\b"
     ),
     "side": re.compile(r"\b(?:left|right|bilateral\w*|both)\b"),
     "severity": re.compile(
@@ -230,8 +231,7 @@ class GroundingGuard:
 
 
 _NEG_CUE = re.compile(r"\b(?:no|not|without|negative for|free of|absence of)\b", re.I)
-# Absence stated after the finding ("the effusion has resolved", "pneumothorax is absent").
-_NEG_AFTER = re.compile(r"\b(?:resolved|absent|cleared|disappeared)\b", re.I)
+_NEG_AFTER = re.compile(rf"\b(?:{ABSENCE_AFTER})\b", re.I)
 _STOP = frozenset(
     "a an the is are was were there this that these those of in on at to with and or as be"
     " been seen noted identified present evidence any some".split()
@@ -265,7 +265,7 @@ def _negated_in_source(statement: str, src_sentences: list[str]) -> str:
     """A source sentence that negates what a positive statement claims ("There is active
     disease." against "No active disease."), whether or not the claim names a known finding;
     unless another source sentence affirms it. Empty when there is none."""
-    if _NEG_CUE.search(statement) or _NEG_AFTER.search(statement):
+    if _negated_content(statement) is not None:  # a negative statement claims nothing
         return ""
     words = _content(statement) - _FRAMING
     if not words:
@@ -313,8 +313,8 @@ def _modifier_changes(statement: str, source_sentence: str) -> list[str]:
         if name == "negation":
             if bool(mine) != bool(theirs):
                 changed.append(name)
-        elif name == "certainty":
-            if bool(mine) != bool(theirs) or len(mine) < len(theirs):
+        elif name == "certainty":  # fewer hedges than the source, or one it never had
+            if len(mine) < len(theirs) or (mine and not theirs):
                 changed.append(name)
         elif name == "severity":
             if _severity_levels(mine) != _severity_levels(theirs):
