@@ -175,3 +175,27 @@ def test_one_element_is_one_span(deid, text, element):
     """Neighbours of one category split by punctuation or a particle are one redaction."""
     spans = [text[s.start : s.end] for s in deid.detect(text)]
     assert element in spans, spans
+
+
+class _FixedTagger:
+    """A tagger that returns given spans, to set up overlaps the real one makes rarely."""
+
+    def __init__(self, pieces: list[str]) -> None:
+        self.pieces = pieces
+
+    def spans(self, text: str) -> list:
+        from radgen.privacy.spans import PHI, Span
+
+        return [
+            Span(text.index(p), text.index(p) + len(p), PHI.NAME, "tagger") for p in self.pieces
+        ]
+
+
+def test_a_particle_taken_along_never_makes_overlapping_spans():
+    text = "Seen by Maria de Silva today."
+    deid = Deidentifier(
+        "redact", use_ner=False, use_zones=False, tagger=_FixedTagger(["Maria de", "Silva"])
+    )
+    spans = deid.detect(text)
+    assert [text[s.start : s.end] for s in spans] == ["Maria de Silva"]
+    assert deid(text) == "Seen by [NAME] today."

@@ -121,19 +121,12 @@ _LEADING_PARTICLE = re.compile(
 
 
 def _join_neighbours(spans: list[Span], text: str) -> list[Span]:
-    """One element, one span: neighbours of one category separated only by punctuation
-    ("J. Synak", "Porter, J.", "(07) 7090 5438") or by a lower-case particle ("da Paz de
-    Leão") are joined, a particle before a name or place goes with it, and a phone number
-    takes its opening bracket along. A redaction then leaves one ``[NAME]``, not ``[NAME].
+    """One element, one span: merged neighbours of one category separated only by
+    punctuation ("J. Synak", "Porter, J.", "(07) 7090 5438") or by a lower-case particle
+    ("da Paz de Leão") are joined. A redaction then leaves one ``[NAME]``, not ``[NAME].
     [NAME]``, and a pseudonym replaces the whole name."""
     out: list[Span] = []
     for span in spans:
-        if span.category in (PHI.NAME, PHI.LOCATION) and (
-            m := _LEADING_PARTICLE.search(text, max(0, span.start - 12), span.start)
-        ):
-            span = Span(m.start(), span.end, span.category, span.source)
-        if span.category is PHI.PHONE and span.start > 0 and text[span.start - 1] == "(":
-            span = Span(span.start - 1, span.end, span.category, span.source)
         if out and out[-1].category is span.category and span.start >= out[-1].end:
             gap = text[out[-1].end : span.start]
             words = gap.split()
@@ -151,7 +144,8 @@ def _attach_context(spans: list[Span], text: str) -> list[Span]:
     """Take along what belongs to a found span: a weekday before a date and a time written
     onto it ("Tue 14-MAR-2024 15:42": parts of the date element), the first word of a place
     ("New", "San", "Port") and a state code after it ("Tallahassee, FL 32301"), which makes
-    the span a location whatever the detector called it."""
+    the span a location whatever the detector called it; a particle before a name or place
+    ("de Roos") and a phone number's opening bracket. Overlaps this makes are merged."""
     out = []
     for span in spans:
         if span.category is PHI.DATE and (m := _WEEKDAY_BEFORE.search(text, 0, span.start)):
@@ -167,6 +161,12 @@ def _attach_context(spans: list[Span], text: str) -> list[Span]:
                 span = Span(span.start, after.end(), PHI.LOCATION, span.source)
             elif inside and inside.group("state") in US_STATES:
                 span = Span(span.start, span.end, PHI.LOCATION, span.source)
+        if span.category in (PHI.NAME, PHI.LOCATION) and (
+            m := _LEADING_PARTICLE.search(text, max(0, span.start - 12), span.start)
+        ):
+            span = Span(m.start(), span.end, span.category, span.source)
+        if span.category is PHI.PHONE and span.start > 0 and text[span.start - 1] == "(":
+            span = Span(span.start - 1, span.end, span.category, span.source)
         out.append(span)
     return merge_spans(out)
 
