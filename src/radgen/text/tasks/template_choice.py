@@ -150,10 +150,11 @@ def template_regions(name: str) -> set[str]:
 def choose(report: str, templates: list[str], hint: str | None = None) -> TemplateChoice:
     """The best template for ``report`` among ``templates`` (see the module's docstring)."""
     title, body = _title(report, hint), report.lower()
-    mod_score = {m: 5 * _count(p, title) + _count(p, body) for m, p in MODALITIES.items()}
+    in_title = {m: _count(p, title) for m, p in MODALITIES.items()}
+    mod_score = {m: 5 * in_title[m] + _count(p, body) for m, p in MODALITIES.items()}
     modality = max(mod_score, key=mod_score.__getitem__) if any(mod_score.values()) else None
-    if title and any(_count(p, title) for p in MODALITIES.values()):
-        modality = max(MODALITIES, key=lambda m: _count(MODALITIES[m], title))
+    if any(in_title.values()):  # a modality the title names wins over the body's
+        modality = max(in_title, key=in_title.__getitem__)
     reg_score = {r: 5 * _count(p, title) + _count(p, body) for r, p in REGIONS.items()}
     region = max(reg_score, key=reg_score.__getitem__) if any(reg_score.values()) else None
     pool = [t for t in templates if modality is None or t.split("_")[0] == modality]
