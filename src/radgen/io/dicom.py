@@ -257,4 +257,5 @@ def exam_title(path: str | Path) -> str:
         raise RadgenError("DICOM file not found", path)
     ds = _read_dataset(path, stop_before_pixels=True)
     keys = ("Modality", "BodyPartExamined", "StudyDescription", "SeriesDescription")
-    return " ".join(str(ds.get(k, "")).strip() for k in keys if str(ds.get(k, "")).strip())
+    values = (str(ds.get(k, "")).strip() for k in keys)
+    return " ".join(v for v in values if v)

@@ -67,6 +67,12 @@ class LoRALinear(nn.Module):
         return self.base
 
 
+def _replace(root: nn.Module, name: str, new: nn.Module) -> None:
+    """Put ``new`` where the submodule ``name`` (dotted) of ``root`` is."""
+    parent_name, _, child = name.rpartition(".")
+    setattr(root.get_submodule(parent_name) if parent_name else root, child, new)
+
+
 def lora_bert(
     layers: int, rank: int, alpha: float, dropout: float, encoder: Path | None = None
 ) -> nn.Module:
@@ -82,9 +88,7 @@ def lora_bert(
     for layer in bert.encoder.layer:
         for name, module in list(layer.named_modules()):
             if name in LORA_TARGETS and isinstance(module, nn.Linear):
-                parent_name, _, child = name.rpartition(".")
-                parent = layer.get_submodule(parent_name) if parent_name else layer
-                setattr(parent, child, LoRALinear(module, rank, alpha, dropout))
+                _replace(layer, name, LoRALinear(module, rank, alpha, dropout))
     for name, p in bert.named_parameters():
         if "LayerNorm" in name:
             p.requires_grad_(True)
@@ -96,9 +100,7 @@ def merge_lora(bert: nn.Module) -> None:
     for layer in bert.encoder.layer:
         for name, module in list(layer.named_modules()):
             if isinstance(module, LoRALinear):
-                parent_name, _, child = name.rpartition(".")
-                parent = layer.get_submodule(parent_name) if parent_name else layer
-                setattr(parent, child, module.merged())
+                _replace(layer, name, module.merged())
 
 
 def trainable_state(net: nn.Module) -> dict[str, torch.Tensor]:
