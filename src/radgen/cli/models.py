@@ -29,6 +29,31 @@ def list_cmd() -> None:
     missing = [s for s in MODELS.values() if None in source_files(s)]
     for spec in missing:
         console.print(f"[dim]install {spec.name}: {install_hint(spec)}[/]")
+    from radgen.text.finetune.registry import finetuned_models
+
+    tuned = finetuned_models()
+    if tuned:
+        table = Table("fine-tuned model", "kind", "base", "task", "data", "trained")
+        for meta in tuned:
+            table.add_row(*(str(meta.get(k, "")) for k in
+                            ("name", "kind", "base", "task", "data", "trained")))  # fmt: skip
+        console.print(table)
+
+
+@app.command("convert")
+def convert_cmd(
+    model: str = typer.Argument(..., help="Registry name or .gguf path."),
+    out: Path | None = typer.Option(None, help="Folder (default: the model cache's hf/NAME)."),
+    overwrite: bool = typer.Option(False, help="Convert again over an existing folder."),
+) -> None:
+    """A GGUF model as a Hugging Face folder (fp32 safetensors and tokenizer), once: what
+    `radgen text finetune` trains. Nothing is downloaded."""
+    from radgen.text.finetune.convert import gguf_to_hf, hf_cache_dir
+    from radgen.text.llm.models import resolve_model
+
+    gguf = resolve_model(model)
+    target = out or hf_cache_dir(model if not model.endswith(".gguf") else gguf.name)
+    console.print(f"converted -> {gguf_to_hf(gguf, target, overwrite=overwrite)}")
 
 
 @app.command("serve")

@@ -295,6 +295,69 @@ def train_labeler_cmd(
     )
 
 
+@app.command("finetune")
+def finetune_cmd(
+    csv: Path = typer.Option(..., "--csv", help="CSV of labelled reports (IU layout)."),
+    out: Path = typer.Option(..., "--out", help="Run directory (adapter and GGUF adapter)."),
+    config_file: Path | None = typer.Option(
+        None, "--config", help="A FinetuneConfig YAML (a run's config.yaml works)."
+    ),
+    settings: list[str] = typer.Option(
+        [],
+        "--set",
+        help="Any setting as key=value: task=impression|labels, base=smollm2-135m,"
+        " n_train=400, max_length=192, epochs=1, steps=N, minutes=M, lr=2e-4, lora.rank=8,"
+        " lora.alpha=16, 'lora.target_modules=[q_proj, v_proj]', held_out=odd|none,"
+        " device=cpu|cuda|auto.",
+    ),
+    resume: bool = typer.Option(False, help="Continue an interrupted run."),
+    overwrite: bool = typer.Option(False, help="Replace an existing run."),
+) -> None:
+    """LoRA instruction tuning of a local model on your reports; reports with an odd uid are
+    held out (never read). The adapter is exported for llama.cpp and registered under the run
+    folder's name: use it with --model NAME."""
+    from radgen.runs.settings import merge_settings
+    from radgen.text.finetune.config import FinetuneConfig
+    from radgen.text.finetune.sft import finetune
+
+    data = merge_settings({}, config_file, {"csv": str(csv), "out": str(out)}, settings)
+    summary = finetune(FinetuneConfig(**data), overwrite=overwrite, resume=resume)
+    console.print(
+        f"{summary['steps']} steps on {summary['examples']} examples in"
+        f" {summary['seconds']:.0f} s (peak memory {summary['peak_memory_mb']:.0f} MB)"
+        f" -> {summary['gguf_adapter']}; use it with --model {out.name}"
+    )
+
+
+@app.command("dpo")
+def dpo_cmd(
+    sft_run: Path = typer.Option(..., "--sft-run", help="The `radgen text finetune` run."),
+    pairs: Path = typer.Option(..., "--pairs", help="JSONL: prompt, chosen, rejected."),
+    out: Path = typer.Option(..., "--out", help="Run directory."),
+    config_file: Path | None = typer.Option(None, "--config", help="A DpoConfig YAML."),
+    settings: list[str] = typer.Option(
+        [], "--set", help="Any setting as key=value: beta=0.1, lr=5e-5, n_pairs=200, steps=N."
+    ),
+    resume: bool = typer.Option(False, help="Continue an interrupted run."),
+    overwrite: bool = typer.Option(False, help="Replace an existing run."),
+) -> None:
+    """Preference tuning (DPO) of a fine-tuned adapter: chosen answers up, rejected down,
+    measured against the adapter as it was. Registered under the run folder's name."""
+    from radgen.runs.rundir import RunDir
+    from radgen.runs.settings import merge_settings
+    from radgen.text.finetune.config import DpoConfig
+    from radgen.text.finetune.dpo import preference_tune
+
+    given = {"sft_run": str(sft_run), "pairs": str(pairs), "out": str(out)}
+    defaults = {"base": RunDir(sft_run).read_config().get("base")}
+    data = merge_settings(defaults, config_file, given, settings)
+    summary = preference_tune(DpoConfig(**data), overwrite=overwrite, resume=resume)
+    console.print(
+        f"{summary['steps']} steps on {summary['pairs']} pairs in {summary['seconds']:.0f} s"
+        f" -> {summary['gguf_adapter']}; use it with --model {out.name}"
+    )
+
+
 @app.command("structure")
 def structure_cmd(
     text: str | None = TEXT,

@@ -21,7 +21,8 @@ def default_threads() -> int:
 
 
 class LlamaCppBackend:
-    """A local GGUF model; ``model`` is a registry name (``radgen models list``) or a path."""
+    """A local GGUF model; ``model`` is a registry name (``radgen models list``), a fine-tuned
+    model's name (its base GGUF with its LoRA adapter), or a path."""
 
     is_remote = False
 
@@ -39,7 +40,10 @@ class LlamaCppBackend:
             raise RadgenError(
                 "llama-cpp-python is not installed; run `make test` or see README (LLM setup)"
             ) from err
-        path = resolve_model(model)
+        from radgen.text.finetune.registry import resolve_finetuned
+
+        finetuned = resolve_finetuned(model)
+        path, adapter = finetuned if finetuned is not None else (resolve_model(model), None)
         self.name = f"llama.cpp:{model}"
         self.context_length = context_length
         self.usage: dict[str, int] = {"prompt_tokens": 0, "completion_tokens": 0, "calls": 0}
@@ -48,6 +52,7 @@ class LlamaCppBackend:
             n_ctx=context_length,
             n_threads=threads or default_threads(),
             seed=seed,
+            lora_path=None if adapter is None else str(adapter),
             verbose=False,
         )
 

@@ -72,6 +72,9 @@ def extraction_schema(cot: bool) -> dict[str, Any]:
     item = schema["$defs"]["LLMFinding"]
     item["properties"]["finding"] = {"type": "string", "enum": finding_names()}
     item["required"] = ["finding", "presence", "laterality", "location", "severity", "size_mm"]
+    # bounded: a constrained small model otherwise repeats one finding until max_tokens
+    schema["properties"]["findings"].update({"maxItems": 2 * len(finding_names()),
+                                             "uniqueItems": True})  # fmt: skip
     return with_reasoning(schema) if cot else schema
 
 
