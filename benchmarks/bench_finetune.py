@@ -6,8 +6,10 @@ the reported part, never read by training. Every number below is on a seeded sam
 reported part, and nothing was tuned on it: the recipe (rank, learning rate, lengths, counts)
 was set before the first run from the CPU budget alone.
 
-1. SFT, findings -> impression: ROUGE-L of base, SFT and the extractive baseline against the
-   radiologist's impression.
+1. SFT, findings -> impression, trained on the ``impression`` task's own prompt and scored
+   through it (``radgen text impression --model NAME --examples none``): ROUGE-L of the base
+   model (its default, two fixed examples, and zero-shot), SFT and the extractive baseline
+   against the radiologist's impression.
 2. SFT, report -> labels JSON (the 9 most frequent IU labels, a bounded schema): micro-F1 and
    valid-JSON rate of base and SFT (the rules beside them, on the same reports).
 3. DPO on the impression adapter: chosen = the radiologist's impression where the grounding
@@ -26,10 +28,11 @@ import argparse
 import json
 import random
 import time
+from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_llm import extractive_impression
-from benchmarks.common import RUNS, write_result
+from benchmarks.common import RESULTS, RUNS, write_result
 from benchmarks.guard_perturbations import perturb
 
 from radgen.data import shared_data_dir
@@ -50,6 +53,14 @@ REJECT_KINDS = (
 )
 
 
+HEADLINE = (
+    "impression_rougeL_base", "impression_rougeL_sft", "impression_rougeL_extractive",
+    "impression_rougeL_dpo", "base_label_micro_f1", "sft_label_micro_f1", "sft_valid_json_rate",
+    "impression_guard_clean_rate_sft", "impression_guard_clean_rate_dpo",
+    "output_length_ratio_dpo", "sft_minutes", "dpo_minutes", "distinct_impressions",
+)  # fmt: skip
+
+
 def backend(model: str) -> Any:
     from radgen.text.llm.llamacpp import LlamaCppBackend
 
@@ -62,9 +73,23 @@ def generate(model: str, examples: list[ft.Example], schema: dict | None, max_to
     outputs, t0 = [], time.monotonic()
     for e in examples:
         outputs.append(llm.chat(e.messages, max_tokens=max_tokens, json_schema=schema).strip())
+    return outputs, _speed(llm, t0)
+
+
+def impressions(model: str, findings: list[str], examples: str) -> tuple[list[str], dict]:
+    """The product path: ``radgen text impression --model MODEL --examples EXAMPLES``."""
+    from radgen.text.tasks.config import LLMOptions
+    from radgen.text.tasks.generate import impression
+
+    llm, options = backend(model), LLMOptions(examples=examples, max_tokens=80)
+    t0 = time.monotonic()
+    return [impression(f, llm, options) for f in findings], _speed(llm, t0)
+
+
+def _speed(llm: Any, t0: float) -> dict[str, float]:
     seconds = time.monotonic() - t0
     tokens = llm.usage.get("completion_tokens", 0)
-    return outputs, {"seconds": round(seconds, 1), "tokens_per_s": round(tokens / seconds, 1)}
+    return {"seconds": round(seconds, 1), "tokens_per_s": round(tokens / seconds, 1)}
 
 
 def mean(values: list[float]) -> float:
@@ -115,6 +140,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=60, help="Reported reports scored per task.")
     ap.add_argument("--quick", action="store_true", help="Tiny sizes: a smoke run.")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--note", default="", help="What changed since the previous run.")
     args = ap.parse_args()
     root = shared_data_dir()
     csv_path = None if root is None else root / "iu_xray" / "reports_dev.csv"
@@ -165,11 +191,14 @@ def main() -> None:
     # --- impressions: base, SFT, extractive ---------------------------------------------
     gold = [by_uid[e.uid].impression for e in imp_eval]
     findings = [by_uid[e.uid].findings for e in imp_eval]
-    base_imp, base_speed = generate(BASE, imp_eval, None, 80)
-    sft_imp, sft_speed = generate("iu_sft_impression", imp_eval, None, 80)
+    base_imp, base_speed = impressions(BASE, findings, "fixed")  # the default: 2 examples
+    base_zero, _ = impressions(BASE, findings, "none")
+    sft_imp, sft_speed = impressions("iu_sft_impression", findings, "none")
     extractor = RuleExtractor()
     extractive = [extractive_impression(f, extractor) for f in findings]
-    for name, outs in (("base", base_imp), ("sft", sft_imp), ("extractive", extractive)):
+    outputs = (("base", base_imp), ("base_zero_shot", base_zero), ("sft", sft_imp),
+               ("extractive", extractive))  # fmt: skip
+    for name, outs in outputs:
         result[f"impression_rougeL_{name}"] = mean(
             [rouge_l(o, g) for o, g in zip(outs, gold, strict=True)]
         )
@@ -202,8 +231,7 @@ def main() -> None:
     pool = [r for r in development if r.findings and r.impression]
     random.Random(args.seed + 1).shuffle(pool)
     pool = pool[:n_pairs]
-    pool_examples = [ft.make_example(r, "impression", vocabulary) for r in pool]
-    own, _ = generate("iu_sft_impression", pool_examples, None, 80)  # type: ignore[arg-type]
+    own, _ = impressions("iu_sft_impression", [r.findings for r in pool], "none")
     pairs, pair_counts = dpo_pairs(pool, own, guard, args.seed)
     runs.mkdir(parents=True, exist_ok=True)
     pairs_path = runs / "dpo_pairs.jsonl"
@@ -218,7 +246,7 @@ def main() -> None:
     result["dpo_minutes"] = round(dpo["seconds"] / 60, 2)
     result["dpo_pairs"] = {"pairs": len(pairs), **pair_counts}
     result["dpo_run"] = {k: dpo[k] for k in ("steps", "seconds", "last_losses", "peak_memory_mb")}
-    dpo_imp, dpo_speed = generate("iu_dpo_impression", imp_eval, None, 80)
+    dpo_imp, dpo_speed = impressions("iu_dpo_impression", findings, "none")
     result["gguf_tokens_per_s"]["iu_dpo_impression"] = dpo_speed
     result["impression_rougeL_dpo"] = mean(
         [rouge_l(o, g) for o, g in zip(dpo_imp, gold, strict=True)]
@@ -229,6 +257,10 @@ def main() -> None:
         "gold": round(words(gold), 1), "base": round(words(base_imp), 1),
         "sft": round(words(sft_imp), 1), "dpo": round(words(dpo_imp), 1),
     }  # fmt: skip
+    result["distinct_impressions"] = {
+        "gold": len(set(gold)), "base": len(set(base_imp)), "sft": len(set(sft_imp)),
+        "dpo": len(set(dpo_imp)), "of": len(gold),
+    }  # fmt: skip
     result["examples"] = [
         {"findings": f, "gold": g, "base": b, "sft": s, "dpo": d}
         for f, g, b, s, d in list(zip(findings, gold, base_imp, sft_imp, dpo_imp, strict=True))[:4]
@@ -237,7 +269,19 @@ def main() -> None:
         "patient-friendly rewrites (rewrite_grade_ok_rate, rewrite_guard_clean_rate_*): no"
         " rewrite adapter was trained; DPO is measured on impressions instead"
     )
-    write_result("bench_finetune_quick" if quick else "bench_finetune", result)
+    name = "bench_finetune_quick" if quick else "bench_finetune"
+    result["run_note"] = args.note
+    result["previous_runs"] = previous_runs(RESULTS / f"{name}.json")
+    write_result(name, result)
+
+
+def previous_runs(path: Path) -> list[dict[str, Any]]:
+    """The headline numbers of every earlier run, so a rerun never hides the first."""
+    if not path.is_file():
+        return []
+    prior = json.loads(path.read_text(encoding="utf-8"))
+    keep = {k: v for k, v in prior.items() if k in HEADLINE or k in ("date", "run_note")}
+    return [*prior.get("previous_runs", []), keep]
 
 
 if __name__ == "__main__":

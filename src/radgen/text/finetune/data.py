@@ -22,12 +22,10 @@ from radgen.text.llm.base import Message
 
 IGNORE = -100
 
-SYSTEM = {
-    "impression": "You are a radiologist. Write the impression of this chest X-ray report in"
-    " one or two short sentences.",
-    "labels": "You are a radiologist. List the findings of this chest X-ray report as JSON,"
-    ' choosing labels only from: {labels}. Answer {{"labels": ["normal"]}} when there is none.',
-}
+LABELS_SYSTEM = (
+    "You are a radiologist. List the findings of this chest X-ray report as JSON, choosing"
+    ' labels only from: {labels}. Answer {{"labels": ["normal"]}} when there is none.'
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +89,22 @@ def report_text(report: Report) -> str:
     return f"FINDINGS: {report.findings}\nIMPRESSION: {report.impression}".strip()
 
 
+def impression_messages(findings: str) -> list[Message]:
+    """The ``impression`` task's own prompt without few-shot examples: an adapter trained on
+    it serves ``radgen text impression --model NAME --examples none`` as trained."""
+    from radgen.text.prompts.builder import build_messages, load_prompt
+
+    built = build_messages(load_prompt("impression"), findings, examples="none")
+    return [{"role": m["role"], "content": m["content"]} for m in built]
+
+
+def prompt_note(task: Literal["impression", "labels"], vocabulary: tuple[str, ...]) -> str:
+    """How the training prompt was made (kept in the fine-tuned model's manifest)."""
+    if task == "impression":
+        return "the impression task's prompt (prompts/library/impression.yaml), no examples"
+    return LABELS_SYSTEM.format(labels=", ".join(vocabulary))
+
+
 def make_example(
     report: Report, task: Literal["impression", "labels"], vocabulary: tuple[str, ...]
 ) -> Example | None:
@@ -98,15 +112,11 @@ def make_example(
     if task == "impression":
         if not report.findings or not report.impression:
             return None
-        messages: list[Message] = [
-            {"role": "system", "content": SYSTEM["impression"]},
-            {"role": "user", "content": f"FINDINGS: {report.findings}"},
-        ]
-        return Example(report.uid, messages, report.impression)
+        return Example(report.uid, impression_messages(report.findings), report.impression)
     if not (report.findings or report.impression):
         return None
     messages = [
-        {"role": "system", "content": SYSTEM["labels"].format(labels=", ".join(vocabulary))},
+        {"role": "system", "content": LABELS_SYSTEM.format(labels=", ".join(vocabulary))},
         {"role": "user", "content": report_text(report)},
     ]
     return Example(report.uid, messages, labels_answer(report.labels, vocabulary))

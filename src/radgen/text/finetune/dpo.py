@@ -158,7 +158,7 @@ def preference_tune(
     sft_meta = json.loads((sft.root / "model.json").read_text()) if (
         sft.root / "model.json").is_file() else {}  # fmt: skip
     meta = {
-        **{k: v for k, v in sft_meta.items() if k in ("task", "labels", "system")},
+        **{k: v for k, v in sft_meta.items() if k in ("task", "labels", "prompt")},
         "kind": "dpo",
         "base": config.base,
         "sft_run": str(Path(config.sft_run).resolve()),

@@ -123,7 +123,7 @@ def finetune(
         f" {len(train)} examples",
         "trained": time.strftime("%Y-%m-%d %H:%M"),
         "labels": list(vocabulary),
-        "system": sft_data.SYSTEM[config.task].format(labels=", ".join(vocabulary)),
+        "prompt": sft_data.prompt_note(config.task, vocabulary),
     }
     summary.update(
         {
