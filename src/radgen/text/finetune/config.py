@@ -13,6 +13,12 @@ SftTask = Literal["impression", "labels"]
 DEFAULT_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 
+def _existing_file(value: str, what: str) -> str:
+    if not Path(value).is_file():
+        raise ValueError(f"no such {what}: {value}")
+    return value
+
+
 class LoraOptions(BaseModel):
     """The adapter: rank, scale, dropout and which linear layers it wraps."""
 
@@ -63,12 +69,7 @@ class FinetuneConfig(_TrainOptions):
     eval_examples: int = Field(16, ge=0, description="Even-split rows held back for the loss"
                                " at each epoch's end (never trained on).")  # fmt: skip
 
-    @field_validator("csv")
-    @classmethod
-    def _csv_exists(cls, value: str) -> str:
-        if not Path(value).is_file():
-            raise ValueError(f"no such CSV file: {value}")
-        return value
+    _csv_exists = field_validator("csv")(lambda value: _existing_file(value, "CSV file"))
 
 
 class DpoConfig(_TrainOptions):
@@ -81,9 +82,4 @@ class DpoConfig(_TrainOptions):
     lr: float = Field(5e-5, gt=0)
     n_pairs: int = Field(200, ge=1, description="Pairs used (in file order).")
 
-    @field_validator("pairs")
-    @classmethod
-    def _pairs_exist(cls, value: str) -> str:
-        if not Path(value).is_file():
-            raise ValueError(f"no such pairs file: {value}")
-        return value
+    _pairs_exist = field_validator("pairs")(lambda value: _existing_file(value, "pairs file"))
