@@ -25,9 +25,8 @@ from radgen.text.finetune.config import DpoConfig, LoraOptions
 from radgen.text.finetune.convert import load_base_model
 from radgen.text.finetune.data import answer_ids, encode_pairs, prompt_ids
 from radgen.text.finetune.export import export_run
-from radgen.text.finetune.lora import adapter_state, load_adapter_state
 from radgen.text.finetune.objective import answer_logprobs, dpo_loss
-from radgen.text.finetune.sft import ADAPTER_DIR, loop_settings, peak_memory_mb
+from radgen.text.finetune.sft import ADAPTER_DIR, AdapterTask, loop_settings, peak_memory_mb
 from radgen.text.llm.base import Message
 
 
@@ -86,13 +85,12 @@ def reference_logprobs(model: Any, data: Batch, batch_size: int = 8) -> dict[str
     return {k: torch.cat(v) for k, v in out.items()}
 
 
-class DpoTask:
+class DpoTask(AdapterTask):
     """One DPO step: chosen and rejected answers through the policy, against the reference."""
 
     def __init__(self, model: Any, lr: float, beta: float) -> None:
-        self.model, self.beta = model.train(), beta
-        params = [p for p in model.parameters() if p.requires_grad]
-        self.opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+        super().__init__(model, lr)
+        self.beta = beta
 
     def train_step(self, batch: Batch) -> dict[str, float]:
         chosen, _ = answer_logprobs(self.model, _side(batch, "chosen"))
@@ -100,22 +98,9 @@ class DpoTask:
         loss, accuracy = dpo_loss(
             chosen, rejected, batch["ref_chosen"], batch["ref_rejected"], self.beta
         )
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_([p for p in self.model.parameters() if p.requires_grad], 1.0)
-        self.opt.step()
+        self.step(loss)
         margin = (chosen - rejected).mean().item()
         return {"loss": loss.item(), "accuracy": accuracy.item(), "margin": margin}
-
-    def on_epoch_end(self, epoch: int, run: RunDir) -> dict[str, float]:
-        return {}
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"adapter": adapter_state(self.model), "opt": self.opt.state_dict()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        load_adapter_state(self.model, state["adapter"])
-        self.opt.load_state_dict(state["opt"])
 
 
 def load_sft_policy(base: str, sft_run: str | Path, device: str) -> tuple[Any, Any, Path]:

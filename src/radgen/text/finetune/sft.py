@@ -27,20 +27,42 @@ from radgen.text.finetune.objective import sft_loss
 ADAPTER_DIR = "adapter"
 
 
-class SftTask:
+class AdapterTask:
+    """What SFT and DPO steps share: AdamW over the adapter's tensors, a clipped step, and
+    checkpoints that hold the adapter and the optimiser only."""
+
+    def __init__(self, model: Any, lr: float) -> None:
+        self.model = model.train()
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        self.opt = torch.optim.AdamW(self.params, lr=lr, weight_decay=0.0)
+
+    def step(self, loss: torch.Tensor) -> None:
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.params, 1.0)
+        self.opt.step()
+
+    def on_epoch_end(self, epoch: int, run: RunDir) -> dict[str, float]:
+        return {}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"adapter": adapter_state(self.model), "opt": self.opt.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        load_adapter_state(self.model, state["adapter"])
+        self.opt.load_state_dict(state["opt"])
+
+
+class SftTask(AdapterTask):
     """One LoRA step of next-token cross-entropy on answer tokens."""
 
     def __init__(self, model: Any, lr: float, evaluation: Batch | None) -> None:
-        self.model, self.evaluation = model.train(), evaluation
-        params = [p for p in model.parameters() if p.requires_grad]
-        self.opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+        super().__init__(model, lr)
+        self.evaluation = evaluation
 
     def train_step(self, batch: Batch) -> dict[str, float]:
         loss = sft_loss(self.model, batch)
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_([p for p in self.model.parameters() if p.requires_grad], 1.0)
-        self.opt.step()
+        self.step(loss)
         return {"loss": loss.item()}
 
     def on_epoch_end(self, epoch: int, run: RunDir) -> dict[str, float]:
@@ -52,13 +74,6 @@ class SftTask:
             loss = sft_loss(self.model, self.evaluation)
         self.model.train()
         return {"eval_loss": float(loss)}
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"adapter": adapter_state(self.model), "opt": self.opt.state_dict()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        load_adapter_state(self.model, state["adapter"])
-        self.opt.load_state_dict(state["opt"])
 
 
 def peak_memory_mb() -> float:
