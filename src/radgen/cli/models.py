@@ -52,7 +52,7 @@ def convert_cmd(
     from radgen.text.llm.models import resolve_model
 
     gguf = resolve_model(model)
-    target = out or hf_cache_dir(model if not model.endswith(".gguf") else gguf.name)
+    target = out or hf_cache_dir(model)
     console.print(f"converted -> {gguf_to_hf(gguf, target, overwrite=overwrite)}")
 
 

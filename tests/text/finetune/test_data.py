@@ -62,3 +62,11 @@ def test_schemas_are_bounded():
     assert findings["uniqueItems"] is True and findings["maxItems"] >= 1
     assert ft.parse_labels('{"labels": ["normal", "other"]}', ("normal",)) == {"normal"}
     assert ft.parse_labels("normal", ("normal",)) is None
+
+
+def test_hf_cache_folder_keeps_the_model_name(tmp_path, monkeypatch):
+    from radgen.text.finetune.convert import hf_cache_dir
+
+    monkeypatch.setenv("RADGEN_MODEL_DIR", str(tmp_path))
+    assert hf_cache_dir("qwen2.5-coder-0.5b") == tmp_path / "hf" / "qwen2.5-coder-0.5b"
+    assert hf_cache_dir("/models/My.Model-Q4.gguf") == tmp_path / "hf" / "My.Model-Q4"

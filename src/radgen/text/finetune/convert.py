@@ -15,9 +15,11 @@ from radgen.errors import RadgenError
 from radgen.text.llm.models import model_dir, resolve_model
 
 
-def hf_cache_dir(name: str) -> Path:
-    """Where ``radgen models convert`` puts a registry model's Hugging Face folder."""
-    return model_dir() / "hf" / Path(name).stem
+def hf_cache_dir(model: str) -> Path:
+    """Where a base model's Hugging Face folder goes: named after the registry name, or the
+    GGUF file's name without ``.gguf`` (not ``Path.stem``: "qwen2.5-coder-0.5b" keeps its
+    dots)."""
+    return model_dir() / "hf" / Path(model).name.removesuffix(".gguf")
 
 
 def gguf_to_hf(gguf: str | Path, out: str | Path, *, overwrite: bool = False) -> Path:
@@ -60,7 +62,7 @@ def gguf_to_hf(gguf: str | Path, out: str | Path, *, overwrite: bool = False) ->
 def base_model_folder(base: str) -> tuple[Path, Path]:
     """(Hugging Face folder, GGUF file) of a base model given as a registry name or .gguf."""
     gguf = resolve_model(base)
-    return gguf_to_hf(gguf, hf_cache_dir(base if not base.endswith(".gguf") else gguf.name)), gguf
+    return gguf_to_hf(gguf, hf_cache_dir(base)), gguf
 
 
 def load_base_model(base: str, device: str = "cpu") -> tuple[Any, Any, Path]:
