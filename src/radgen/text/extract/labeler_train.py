@@ -124,12 +124,18 @@ def read_labelled_reports(config: LabelerTrainConfig) -> list[LabelledReport]:
     return out
 
 
+def in_reported_split(uid: int, held_out: Literal["odd", "none"]) -> bool:
+    """The fixed, documented split of labelled reports: with ``odd``, a report whose id is odd
+    is the reported part and is never trained on (the labeler and fine-tuning share it)."""
+    return held_out == "odd" and uid % 2 == 1
+
+
 def split_reports(
     reports: list[LabelledReport], config: LabelerTrainConfig
 ) -> tuple[list[LabelledReport], list[LabelledReport], list[LabelledReport]]:
     """(train, calibration, held out): held out by id parity, the rest shuffled by seed."""
-    held = [r for r in reports if config.held_out == "odd" and r.uid % 2 == 1]
-    rest = [r for r in reports if not (config.held_out == "odd" and r.uid % 2 == 1)]
+    held = [r for r in reports if in_reported_split(r.uid, config.held_out)]
+    rest = [r for r in reports if not in_reported_split(r.uid, config.held_out)]
     random.Random(config.seed).shuffle(rest)
     n_cal = max(1, round(len(rest) * config.calibration_fraction))
     if len(rest) - n_cal < 2:

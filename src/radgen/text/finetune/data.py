@@ -18,6 +18,7 @@ from typing import Any, Literal
 import torch
 
 from radgen.errors import RadgenError
+from radgen.text.extract.labeler_train import in_reported_split
 from radgen.text.llm.base import Message
 
 IGNORE = -100
@@ -69,8 +70,8 @@ def read_reports(path: str | Path) -> list[Report]:
 
 def split(reports: list[Report], held_out: Literal["odd", "none"]) -> tuple[list, list]:
     """(development, reported): the reported split is never used for training or choices."""
-    reported = [r for r in reports if held_out == "odd" and r.uid % 2 == 1]
-    development = [r for r in reports if not (held_out == "odd" and r.uid % 2 == 1)]
+    reported = [r for r in reports if in_reported_split(r.uid, held_out)]
+    development = [r for r in reports if not in_reported_split(r.uid, held_out)]
     return development, reported
 
 

@@ -26,6 +26,7 @@ from radgen.text.finetune.convert import load_base_model
 from radgen.text.finetune.data import answer_ids, encode_pairs, prompt_ids
 from radgen.text.finetune.export import export_run
 from radgen.text.finetune.objective import answer_logprobs, dpo_loss
+from radgen.text.finetune.registry import MANIFEST
 from radgen.text.finetune.sft import ADAPTER_DIR, AdapterTask, loop_settings, peak_memory_mb
 from radgen.text.llm.base import Message
 
@@ -140,8 +141,8 @@ def preference_tune(
                                                           progress), resume=resume)  # fmt: skip
     model.eval()
     model.save_pretrained(run.root / ADAPTER_DIR)
-    sft_meta = json.loads((sft.root / "model.json").read_text()) if (
-        sft.root / "model.json").is_file() else {}  # fmt: skip
+    manifest = sft.root / MANIFEST
+    sft_meta = json.loads(manifest.read_text()) if manifest.is_file() else {}
     meta = {
         **{k: v for k, v in sft_meta.items() if k in ("task", "labels", "prompt")},
         "kind": "dpo",

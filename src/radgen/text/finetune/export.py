@@ -97,13 +97,12 @@ def write_gguf_adapter(model: Any, options: LoraOptions, base_gguf: Path, out: s
 
 
 def export_run(
-    model: Any, options: LoraOptions, base_gguf: Path, run: RunDir, meta: dict[str, Any],
-    name: str | None = None,
-) -> Path:  # fmt: skip
-    """The run's adapter as ``adapter.gguf`` plus ``model.json``, registered as ``name``
-    (default: the run folder's name)."""
+    model: Any, options: LoraOptions, base_gguf: Path, run: RunDir, meta: dict[str, Any]
+) -> Path:
+    """The run's adapter as ``adapter.gguf`` plus ``model.json``, registered under the run
+    folder's name."""
     adapter = write_gguf_adapter(model, options, base_gguf, run.root / ADAPTER_GGUF)
     meta = {**meta, "base_gguf": str(base_gguf), "run": str(run.root.resolve())}
     (run.root / MANIFEST).write_text(json.dumps(meta, indent=2) + "\n")
-    register(name or run.root.name, adapter, meta)
+    register(run.root.name, adapter, meta)
     return adapter

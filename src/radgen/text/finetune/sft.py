@@ -103,7 +103,6 @@ def finetune(
     config = run.start(config, resume=resume)
     if config.threads:
         torch.set_num_threads(config.threads)
-    seed_everything(config.seed)
     reports = sft_data.read_reports(config.csv)
     development, reported = sft_data.split(reports, config.held_out)
     vocabulary = sft_data.label_vocabulary(development)
@@ -116,6 +115,7 @@ def finetune(
     device = resolve_device(config.device)
     model, tokenizer, gguf = load_base_model(config.base, str(device))
     seed_everything(config.seed)  # after loading: a first-use conversion draws random numbers
+    # (nothing before this point is random: the examples are drawn with their own seeded Random)
     model = apply_lora(model, config.lora)
     tensors = sft_data.encode_examples(tokenizer, train, config.max_length)
     evaluation = None
