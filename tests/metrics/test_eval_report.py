@@ -12,7 +12,8 @@ def test_eval_writes_report_and_metrics(cli, tmp_path):
     val = load_dataset("pneumoniamnist", split="val", size=32)
     rng = np.random.default_rng(0)
     idx = np.concatenate([np.flatnonzero(val.labels == c)[:30] for c in (0, 1)])
-    fake = np.clip(val.images[idx] + rng.normal(0, 0.05, (60, 32, 32)), 0, 1)
+    noise = np.where(val.labels[idx, None, None] == 1, 0.25, 0.05)  # pneumonia made worse
+    fake = np.clip(val.images[idx] + rng.normal(0, 1, (60, 32, 32)) * noise, 0, 1)
     path = write_npz_samples(tmp_path / "s.npz", fake, val.labels[idx], class_names=val.class_names)
     out = tmp_path / "eval"
     code, stdout, err = cli(
@@ -24,11 +25,15 @@ def test_eval_writes_report_and_metrics(cli, tmp_path):
     for key in ("fid", "fid_real_floor", "kid", "precision", "recall", "density", "coverage"):
         assert np.isfinite(metrics["domain"][key]), key
     assert set(metrics["per_class"]) == {"normal", "pneumonia"}
+    assert metrics["weakest_class"] == "pneumonia"
+    ratios = {k: v["fid_ratio"] for k, v in metrics["per_class"].items()}
+    assert ratios["pneumonia"] > ratios["normal"]
     assert set(metrics["tstr"]) == {"real", "synthetic", "real+synthetic"}
     assert metrics["inception"]["n"] == 6 and np.isfinite(metrics["inception"]["fid"])
     assert 0 <= metrics["memorization"]["memorized_fraction"] <= 1
     report = (out / "report.md").read_text()
     assert "real vs real (floor)" in report and "Inception FID" in report
+    assert "Weakest class: **`pneumonia`**" in report
     for fig in ("synthetic_grid", "nearest_pairs", "outliers", "pr_curve"):
         assert (out / "figures" / f"{fig}.png").exists()
     assert "domain FID" in stdout

@@ -136,16 +136,31 @@ def reference_and_holdout(config: EvalConfig) -> tuple[ImageDataset, ImageDatase
     return reference, holdout, sets | {"n_reference": len(reference), "n_holdout": len(holdout)}
 
 
+def fid_ratio(fid: float, floor: float) -> float:
+    """FID in units of the real-vs-real floor: comparable across classes and sizes, whose
+    floors differ (a class with few images has a higher floor)."""
+    return float(fid / max(floor, 1e-12))
+
+
+def weakest_class(per_class: dict[str, dict[str, Any]]) -> str | None:
+    """The class whose samples lie furthest from real ones, by FID ratio to its floor."""
+    if not per_class:
+        return None
+    return max(per_class, key=lambda name: per_class[name]["fid_ratio"])
+
+
 def _distribution_block(
     real_a: np.ndarray, real_b: np.ndarray, fake: np.ndarray, k: int = 5
 ) -> dict[str, Any]:
     """FID, KID and PRDC of fake vs real_a, with real_b vs real_a as the floor."""
     kid, kid_std = kernel_inception_distance(real_a, fake)
     kid_f, kid_f_std = kernel_inception_distance(real_a, real_b)
+    fid, floor = frechet_distance(real_a, fake), frechet_distance(real_a, real_b)
     return {
         "n": len(fake),
-        "fid": frechet_distance(real_a, fake),
-        "fid_real_floor": frechet_distance(real_a, real_b),
+        "fid": fid,
+        "fid_real_floor": floor,
+        "fid_ratio": fid_ratio(fid, floor),
         "kid": kid,
         "kid_std": kid_std,
         "kid_real_floor": kid_f,
@@ -192,6 +207,7 @@ def evaluate(config: EvalConfig, progress: bool = True) -> dict[str, Any]:
             result["per_class"][name] = _distribution_block(
                 f_real[rc[:m]], f_real[rc[m : 2 * m]], f_synth[rng.permutation(sc)[:m]]
             )
+        result["weakest_class"] = weakest_class(result["per_class"])
         result["tstr"] = tstr(
             (real.images, real.labels),
             (synth.images, synth.labels),

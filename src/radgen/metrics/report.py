@@ -162,6 +162,16 @@ def write_report(result: dict[str, Any], out: str | Path) -> Path:
             f"| Inception FID | {_fmt(inc['fid'])} | {_fmt(inc['fid_real_floor'])} |",
             "",
         ]
+    if weakest := result.get("weakest_class"):
+        ratios = ", ".join(
+            f"`{name}` {block['fid_ratio']:.1f}" for name, block in result["per_class"].items()
+        )
+        lines += [
+            "## Per class",
+            "",
+            f"Weakest class: **`{weakest}`** (FID in units of its real-vs-real floor: {ratios}).",
+            "",
+        ]
     for name, block in result.get("per_class", {}).items():
         lines += [f"### Class `{name}` (domain features, n = {block['n']})", "", *_table(block), ""]
     if "tstr" in result:
