@@ -26,17 +26,28 @@ SECOND = ROOT / "data" / "protocol_scenarios_second.jsonl"
 THIRD = ROOT / "data" / "protocol_scenarios_third.jsonl"
 # Written (and committed) after the third set's fixes, before any run.
 FOURTH = ROOT / "data" / "protocol_scenarios_fourth.jsonl"
+# Worded by the local 1.5B model from fact sheets written before any run
+# (write_protocol_requests.py): "written-dev" may be examined, "written-held" is run once.
+WRITTEN = ROOT / "data" / "protocol_scenarios_written.jsonl"
 EXTRA_NOTES = {
     "second": "14 requests written after the negation fix and before any run",
     "third": "28 requests written from the guidance passages after the second set's fixes"
     " (negated risk factors, C-spine low-risk criteria) and committed before any run",
     "fourth": "26 requests written after the third set's fixes (Ottawa criteria, negated"
     " synonyms, plurals) and committed before any run",
+    "written-dev": "requests worded by the local 1.5B model (not by radgen's author) from fact"
+    " sheets written from the guidance before any run; the development half: its errors were"
+    " read and fixed",
+    "written-held": "requests worded by the local 1.5B model (not by radgen's author) from fact"
+    " sheets written from the guidance before any run; the held half: never examined",
 }
 IONISING = {"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"}
 
 
 def load(split: str) -> list[dict]:
+    if split.startswith("written-"):
+        rows = [json.loads(line) for line in WRITTEN.read_text().splitlines() if line.strip()]
+        return [r for r in rows if r["split"] == split.removeprefix("written-")]
     path = {"second": SECOND, "third": THIRD, "fourth": FOURTH}.get(split, SCENARIOS)
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return [r for r in rows if split == "all" or r["split"] == split]
@@ -184,7 +195,8 @@ def run_extra(name: str, advisor: ProtocolAdvisor) -> None:
     set is its held-out figure and is never overwritten; later runs (after fixes made once its
     errors were seen) are stored beside it, labelled."""
     extra = run_rules(load(name), advisor)
-    print(f"{name} frozen set", json.dumps(extra, indent=1))
+    shown = extra if name != "written-held" else {k: v for k, v in extra.items() if k != "wrong"}
+    print(f"{name} frozen set", json.dumps(shown, indent=1))  # held errors stay unread
     result = json.loads((ROOT / "results" / "bench_protocol.json").read_text())
     result.pop("machine", None), result.pop("date", None)
     key, first = f"{name}_frozen", f"{name}_frozen_first_run"
@@ -210,7 +222,7 @@ def held_out_summary(result: dict) -> dict:
         "first": result.get("frozen_first_run") or result.get("frozen"),
         **{
             n: result.get(f"{n}_frozen_first_run") or result.get(f"{n}_frozen")
-            for n in ("second", "third", "fourth")
+            for n in ("second", "third", "fourth", "written-held")
         },
     }
     sets = {k: v for k, v in sets.items() if v}
@@ -255,7 +267,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--extra",
-        choices=["second", "third", "fourth"],
+        choices=["second", "third", "fourth", "written-dev", "written-held"],
         help="run a later frozen set (written after the fixes before it) and add it to the"
         " result; its first run is kept as the held-out figure",
     )
@@ -314,7 +326,15 @@ def main() -> None:
                     **{
                         k: v
                         for k, v in previous.items()
-                        if k.startswith(("second_frozen", "third_frozen", "fourth_frozen"))
+                        if k.startswith(
+                            (
+                                "second_frozen",
+                                "third_frozen",
+                                "fourth_frozen",
+                                "written-dev_frozen",
+                                "written-held_frozen",
+                            )
+                        )
                     },
                     "frozen_first_run": previous.get("frozen_first_run") or previous.get("frozen"),
                     "after_fix_note": "after the first frozen run showed 'no locking' read as"
