@@ -5,8 +5,14 @@ two styles (an emergency doctor's terse form, a GP's referral sentences).
 The fact sheets and their accepted answers were written from the guidance passages before
 any request was generated and before the engine saw any of them. Sheets are split in two by
 a fixed shuffle: ``dev`` (its errors may be read and fixed) and ``held`` (run once, never
-examined). The writer may drop or change a fact; such label noise is counted, not repaired,
-on the held half.
+examined). The writer may drop or change a fact (the 1.5B often does), so every request is also
+marked by hand for whether it keeps the facts that decide its answer
+(``data/protocol_scenarios_written_valid.json``): the dev half while building, the held half
+only after the engine was frozen and before its one run.
+
+A first generation (commit afaea53) was discarded before any engine run: its prompt listed
+the abbreviations, which the model copied verbatim into most requests, and it named exams
+despite being told not to; the prompts were revised on dev fact sheets only.
 
     .venv/bin/python benchmarks/write_protocol_requests.py   # about 15 min on 2 cores
 """
@@ -26,15 +32,19 @@ SPECS = ROOT / "data" / "protocol_specs_written.jsonl"
 OUT = ROOT / "data" / "protocol_scenarios_written.jsonl"
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
-    "ed": "Write it as a busy emergency doctor fills in an imaging request form: one or two"
-    " terse lines, with the abbreviations doctors use (yo, M/F, c/o, hx, ?, w/, o/e). Do not"
-    " name any imaging test.",
-    "gp": "Write it as a family doctor's referral to radiology: two or three plain sentences"
-    " in your own words. Do not name any imaging test.",
+    "ed": "Write it as a busy emergency doctor writes on an imaging request form: one terse"
+    " line in shorthand, as in this example for other facts: 'Facts: woman aged 70; swollen"
+    " painful left wrist; suspected gout' -> '70F, swollen painful L wrist, ?gout'.",
+    "gp": "Write it as a family doctor's referral to radiology: two or three plain sentences,"
+    " as in this example for other facts: 'Facts: woman aged 70; swollen painful left wrist;"
+    " suspected gout' -> 'I would be grateful for your advice about this 70-year-old lady, who"
+    " has a swollen and painful left wrist. I suspect gout.'",
 }
 SYSTEM = (
-    "You write realistic clinical requests for testing a hospital system. Use only the facts"
-    " given, all of them, in your own words. Answer with the request text only."
+    "You write realistic clinical requests for testing a hospital system. Keep every fact"
+    " given (age, sex, pregnancy, history, examination, test results), in your own words, and"
+    " add nothing. Do not suggest or name any imaging test. No headings, names or"
+    " placeholders. Answer with the request text only."
 )
 
 
