@@ -284,3 +284,33 @@ def test_a_normal_first_xray_moves_to_the_next_test(
     later = advisor.advise(f"{request_text}, X-rays normal")
     assert later.exam.modality == after_normal_xray
     assert later.facts.has("xray_negative")
+
+
+def test_a_synonym_found_in_other_words_counts_less_and_not_across_sentences(advisor):
+    """'lump in the left breast' is a breast lump (words apart, any order), weaker than the
+    phrase; negated words, or words in different sentences, do not count."""
+    from radgen.text.protocol.advice import _synonym_hit
+
+    apart = _synonym_hit("breast lump", "28F, new palpable lump in the left breast")
+    assert 0 < apart < _synonym_hit("breast lump", "28F, new breast lump")
+    assert _synonym_hit("breast lump", "no lump in the left breast") == 0
+    assert _synonym_hit("breast lump", "Lump on the arm. Breast exam normal") == 0
+    advice = advisor.advise("28F, new palpable lump in the left breast")
+    assert advice.source.entry == "breast-lump" and advice.exam.modality == "ultrasound"
+
+
+def test_a_named_limb_keeps_weight_bearing_with_its_own_entry(advisor):
+    """'Unable to bear weight' points to the hip only when no other limb is named."""
+    ankle = advisor.advise("30M, inv ankle, tender, unable to bear weight")
+    assert ankle.source.entry == "ankle-injury" and ankle.exam.region == "ankle"
+    hip = advisor.advise("84F fell at home, unable to bear weight, leg shortened")
+    assert hip.source.entry == "hip-fracture"
+
+
+def test_unstated_pregnancy_is_a_warning_before_an_ionising_exam(advisor):
+    """Where pregnancy changes the guidance, a woman of child-bearing age whose request does
+    not say is warned about; a man, a stated pregnancy test or an older woman is not."""
+    warn = "pregnancy status not stated"
+    assert any(warn in w for w in advisor.advise("30F, pleuritic chest pain, ?PE").warnings)
+    for text in ("55M, pleuritic chest pain, ?PE", "30F not pregnant, ?PE", "70F, ?PE"):
+        assert not any(warn in w for w in advisor.advise(text).warnings), text

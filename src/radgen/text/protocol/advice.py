@@ -16,7 +16,13 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from radgen.errors import RadgenError
-from radgen.text.protocol.guidance import Entry, ExamSpec, find_unnegated, load_guidance
+from radgen.text.protocol.guidance import (
+    Entry,
+    ExamSpec,
+    find_unnegated,
+    load_guidance,
+    unnegated_spans,
+)
 from radgen.text.protocol.request import Facts, parse_request
 from radgen.text.protocol.safety import MODALITY_WORDS, safety_violations
 
@@ -64,14 +70,52 @@ class Match:
     similarity: float
 
 
+# Words a synonym may lose or gain in a paraphrase ("lump in the breast" ~ "left breast lump").
+FILLER = frozenset(
+    "a an the in of on to at for with and or by her his their its left right both".split()
+)
+# How far apart (characters, one sentence) the words of a synonym may lie and still count.
+PROXIMITY = 60
+
+
+def _word(word: str) -> str:
+    """A pattern for one word, its plural included."""
+    return r"(?<![\w-])" + re.escape(word) + r"(?:e?s)?(?![\w-])"
+
+
+def _proximity_hit(synonym: str, text: str) -> float:
+    """A synonym of two or more content words found in any order, within one sentence and
+    a few words of each other ("lump in the left breast" for "breast lump"): weaker than the
+    phrase itself, and none of its words may be negated."""
+    words = [w for w in re.split(r"[\s-]+", synonym.lower()) if w and w not in FILLER]
+    if len(words) < 2:
+        return 0.0
+    spans = [unnegated_spans(_word(w), text) for w in words]
+    if not all(spans):
+        return 0.0
+    for anchor in spans[0]:
+        chosen = [anchor]
+        for options in spans[1:]:
+            near = [s for s in options if abs(s[0] - anchor[0]) <= PROXIMITY]
+            if not near:
+                break
+            chosen.append(min(near, key=lambda s: abs(s[0] - anchor[0])))
+        else:
+            lo, hi = min(s[0] for s in chosen), max(s[1] for s in chosen)
+            if not re.search(r"[.;!?]\s", text[lo:hi]):
+                return min(0.85, 0.55 + 0.1 * len(words))
+    return 0.0
+
+
 def _synonym_hit(synonym: str, text: str) -> float:
     """Strength of one synonym's match: regular expressions and multi-word phrases count
-    more than a single generic word; a plural counts, a negated mention does not."""
+    more than a single generic word; a plural counts, a negated mention does not; the words
+    of a phrase found apart count less than the phrase."""
     if synonym.startswith("re:"):
         return 0.9 if find_unnegated(synonym[3:], text) else 0.0
     pattern = r"(?<![\w-])" + re.escape(synonym).replace(r"\ ", r"[\s-]+") + r"(?:e?s)?(?![\w-])"
     if not find_unnegated(pattern, text):  # "no headache" does not point to headache
-        return 0.0
+        return _proximity_hit(synonym, text)
     return min(1.0, 0.6 + 0.15 * len(synonym.split()))
 
 
@@ -172,7 +216,7 @@ class ProtocolAdvisor:
                 source=source,
                 facts=facts,
                 rationale=_rationale(entry, option.exam, active),
-                warnings=[*option.warnings, *_warnings(option.exam, facts)],
+                warnings=[*option.warnings, *_warnings(option.exam, facts, entry)],
                 match_score=round(best.score, 3),
                 refused=refused,
             )
@@ -205,8 +249,21 @@ def _rationale(entry: Entry, exam: ExamSpec, active: set[str]) -> str:
     return f"{entry.title}: the guidance names {exam.name}{tail}."
 
 
-def _warnings(exam: ExamSpec, facts: Facts) -> list[str]:
+def _may_be_pregnant(facts: Facts) -> bool:
+    """A woman of child-bearing age (or a patient of that age whose sex is not given) whose
+    request does not say whether she is pregnant."""
+    age_fits = facts.age_years is None or 12 <= facts.age_years <= 55
+    return not facts.pregnancy_stated and facts.sex != "male" and age_fits
+
+
+def _warnings(exam: ExamSpec, facts: Facts, entry: Entry) -> list[str]:
     out = []
+    pregnancy_decides = any("pregnant" in [*o.when, *o.when_any, *o.unless] for o in entry.options)
+    if exam.ionising and pregnancy_decides and _may_be_pregnant(facts):
+        out.append(
+            "pregnancy status not stated: confirm it before this ionising examination (the"
+            " guidance names a different test in pregnancy)"
+        )
     if exam.contrast == "iodinated" and facts.egfr is not None and facts.egfr < 45:
         out.append(f"eGFR {facts.egfr:g}: weigh the benefit of iodinated contrast and hydrate")
     if facts.pregnant and exam.ionising:

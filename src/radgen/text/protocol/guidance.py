@@ -58,6 +58,11 @@ def find_unnegated(pattern: str, text: str, negatable: bool = True) -> re.Match[
     return None
 
 
+def unnegated_spans(pattern: str, text: str) -> list[tuple[int, int]]:
+    """Every match of ``pattern`` that its clause does not negate, as (start, end)."""
+    return [m.span() for m in re.finditer(pattern, text, re.I) if not _negated(text, m)]
+
+
 def count_negated(pattern: str, text: str) -> int:
     """How many distinct matches of ``pattern`` the request explicitly negates ("no
     vomiting, no amnesia" negates two risk factors)."""

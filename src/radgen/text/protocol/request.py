@@ -91,6 +91,9 @@ class Facts(BaseModel):
     age_years: float | None = None
     sex: str | None = None
     pregnant: bool = False
+    pregnancy_stated: bool = Field(
+        False, description="The request says whether she is pregnant (either way)"
+    )
     egfr: float | None = None
     conditions: list[str] = Field(default_factory=list)
     evidence: dict[str, str] = Field(default_factory=dict)
@@ -138,6 +141,7 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
     if not re.search(NOT_PREGNANT, text, re.I) and (m := _find(PREGNANT, text)):
         conditions["pregnant"] = m.group(0)
     facts.pregnant = "pregnant" in conditions
+    facts.pregnancy_stated = facts.pregnant or bool(re.search(NOT_PREGNANT, text, re.I))
     if m := re.search(EGFR, text, re.I):
         facts.egfr = float(m.group(1))
         if facts.egfr < 30:
