@@ -29,6 +29,8 @@ FOURTH = ROOT / "data" / "protocol_scenarios_fourth.jsonl"
 # Worded by the local 1.5B model from fact sheets written before any run
 # (write_protocol_requests.py): "written-dev" may be examined, "written-held" is run once.
 WRITTEN = ROOT / "data" / "protocol_scenarios_written.jsonl"
+# Requests marked by hand as having lost a fact that decides their answer.
+WRITTEN_VALID = ROOT / "data" / "protocol_scenarios_written_valid.json"
 EXTRA_NOTES = {
     "second": "14 requests written after the negation fix and before any run",
     "third": "28 requests written from the guidance passages after the second set's fixes"
@@ -194,7 +196,18 @@ def run_extra(name: str, advisor: ProtocolAdvisor) -> None:
     """Score a later frozen set and add it to the JSON beside the main one. The first run of a
     set is its held-out figure and is never overwritten; later runs (after fixes made once its
     errors were seen) are stored beside it, labelled."""
-    extra = run_rules(load(name), advisor)
+    rows = load(name)
+    invalid: list[str] = []
+    if name.startswith("written-"):  # requests the writer garbled are scored apart
+        marks = json.loads(WRITTEN_VALID.read_text())[name.removeprefix("written-")]
+        invalid = marks["invalid"]
+    extra = run_rules([r for r in rows if r["id"] not in invalid], advisor)
+    if invalid:
+        every = run_rules(rows, advisor)
+        extra["with_invalid_requests"] = {
+            k: every[k] for k in ("n", "accuracy", "unsafe_rate", "no_imaging_recall")
+        }
+        extra["invalid_requests"] = invalid
     shown = extra if name != "written-held" else {k: v for k, v in extra.items() if k != "wrong"}
     print(f"{name} frozen set", json.dumps(shown, indent=1))  # held errors stay unread
     result = json.loads((ROOT / "results" / "bench_protocol.json").read_text())
