@@ -314,3 +314,39 @@ def test_unstated_pregnancy_is_a_warning_before_an_ionising_exam(advisor):
     assert any(warn in w for w in advisor.advise("30F, pleuritic chest pain, ?PE").warnings)
     for text in ("55M, pleuritic chest pain, ?PE", "30F not pregnant, ?PE", "70F, ?PE"):
         assert not any(warn in w for w in advisor.advise(text).warnings), text
+
+
+@pytest.mark.parametrize(
+    ("request_text", "modality", "word"),
+    [
+        # weeks written after a woman's age are a pregnancy on a request form
+        ("26F, 20w, lower quadrant pain, tenderness, suspected appendicitis", "ultrasound", ""),
+        ("29F, 28w, right flank pain, suspected ureteric stone", "ultrasound", "kidney"),
+        # haemodialysis is kidney failure: no iodinated contrast
+        ("70F on haemodialysis; suspected aortic dissection", "MRI", "aorta"),
+        # an assault with loss of consciousness is a head injury with a risk factor
+        ("35M assaulted, knocked to the ground, lost consciousness, vomited twice", "CT", "head"),
+        # a complicated sinusitis (the eye) needs CT
+        ("12-year-old with sinusitis, now swelling around the left eye and double vision", "CT",
+         "sinus"),
+    ],
+)  # fmt: skip
+def test_request_form_shorthand_and_paraphrased_risks(advisor, request_text, modality, word):
+    advice = advisor.advise(request_text)
+    assert advice.exam is not None and advice.exam.modality == modality, advice
+    assert word in advice.exam.name.lower()
+
+
+def test_shorthand_weeks_are_not_a_pregnancy_for_a_man_or_a_duration():
+    assert not parse_request("66M, headache, left side weakness, 3w").pregnant
+    assert not parse_request("30F, 3 weeks of cough").pregnant
+
+
+def test_a_low_risk_rear_end_collision_needs_no_cervical_imaging(advisor):
+    advice = advisor.advise(
+        "45M, rear-ended at low speed, walking since, can rotate his neck 45 degrees both ways"
+    )
+    assert advice.source.entry == "cervical-spine-trauma"
+    assert advice.imaging_indicated is False
+    fall = advisor.advise("70F fell down a flight of stairs, neck pain, midline tenderness")
+    assert fall.source.entry == "cervical-spine-trauma" and fall.exam.modality == "CT"

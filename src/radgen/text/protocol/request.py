@@ -30,13 +30,15 @@ INFANT_WORDS = r"\b(?:infant|baby|neonate|newborn)\b"
 PREGNANT = (
     r"\b(?:pregnan\w*|gravid\w*|trimester|antenatal|gestation\w*|G\d+P\d+|"
     r"\d{1,2}\s?/\s?40|\d{1,2}\s?weeks?\s+(?:pregnant|gestation))"
+    # request-form shorthand: weeks written straight after a woman's age ("29F, 28w")
+    r"|(?<=\d[Ff])[,;\s]+\d{1,2}\s?(?:w|wk|wks|weeks?)\b(?!\s*(?:ago|of|since|hx|history))"
 )
 NOT_PREGNANT = (
     r"\b(?:not|non)[\s-]*pregnan\w*|pregnancy test (?:was |is )?negative|negative pregnancy test"
 )
 EGFR = r"\b(?:e?GFR|creatinine clearance|CrCl)\s*(?:of|is|was|=|:)?\s*(\d{1,3})"
 KIDNEY_FAILURE = (
-    r"\b(?:dialysis|renal failure|kidney failure|end[- ]stage renal|ESRD|"
+    r"\b(?:(?:haemo|hemo|peritoneal\s)?dialysis|renal failure|kidney failure|end[- ]stage renal|ESRD|"
     r"CKD\s*(?:stage\s*)?(?:4|5|IV|V)\b|severe (?:chronic )?kidney disease|"
     r"acute kidney injury|\bAKI\b)"
 )
