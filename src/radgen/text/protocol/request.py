@@ -38,7 +38,8 @@ NOT_PREGNANT = (
 )
 EGFR = r"\b(?:e?GFR|creatinine clearance|CrCl)\s*(?:of|is|was|=|:)?\s*(\d{1,3})"
 KIDNEY_FAILURE = (
-    r"\b(?:(?:haemo|hemo|peritoneal\s)?dialysis|renal failure|kidney failure|end[- ]stage renal|ESRD|"
+    r"\b(?:(?:haemo|hemo|peritoneal\s)?dialysis|renal failure|kidney failure|"
+    r"end[- ]stage renal|ESRD|"
     r"CKD\s*(?:stage\s*)?(?:4|5|IV|V)\b|severe (?:chronic )?kidney disease|"
     r"acute kidney injury|\bAKI\b)"
 )
