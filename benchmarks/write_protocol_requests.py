@@ -15,10 +15,14 @@ the abbreviations, which the model copied verbatim into most requests, and it na
 despite being told not to; the prompts were revised on dev fact sheets only.
 
     .venv/bin/python benchmarks/write_protocol_requests.py   # about 15 min on 2 cores
+
+``--set written2`` words a second batch of 64 fact sheets (written after the first set's
+fixes, before any run on them) into a set that is held out whole.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import random
@@ -28,8 +32,10 @@ from common import ROOT
 from radgen.text.llm.base import message
 from radgen.text.llm.llamacpp import LlamaCppBackend
 
-SPECS = ROOT / "data" / "protocol_specs_written.jsonl"
-OUT = ROOT / "data" / "protocol_scenarios_written.jsonl"
+SETS = {  # set name: (fact sheets, requests, whether the whole set is held out)
+    "written": ("protocol_specs_written.jsonl", "protocol_scenarios_written.jsonl", False),
+    "written2": ("protocol_specs_written2.jsonl", "protocol_scenarios_written2.jsonl", True),
+}
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
     "ed": "Write it as a busy emergency doctor writes on an imaging request form: one terse"
@@ -49,10 +55,15 @@ SYSTEM = (
 
 
 def main() -> None:
-    specs = [json.loads(line) for line in SPECS.read_text().splitlines() if line.strip()]
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--set", default="written", choices=sorted(SETS))
+    args = parser.parse_args()
+    specs_name, out_name, all_held = SETS[args.set]
+    specs_path, out_path = ROOT / "data" / specs_name, ROOT / "data" / out_name
+    specs = [json.loads(line) for line in specs_path.read_text().splitlines() if line.strip()]
     order = list(range(len(specs)))
     random.Random(20261129).shuffle(order)
-    held = set(order[: len(order) // 2])
+    held = set(range(len(specs))) if all_held else set(order[: len(order) // 2])
     backend = LlamaCppBackend(WRITER, threads=2)
     rows = []
     t0 = time.perf_counter()
@@ -78,15 +89,15 @@ def main() -> None:
             row.update({k: spec[k] for k in ("no_ionising", "no_iodinated") if k in spec})
             rows.append(row)
             print(f"{len(rows)}/{2 * len(specs)} {time.perf_counter() - t0:.0f}s", flush=True)
-    OUT.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     meta = {
         "writer": WRITER,
         "styles": STYLES,
         "system": SYSTEM,
-        "specs_sha256": hashlib.sha256(SPECS.read_bytes()).hexdigest(),
+        "specs_sha256": hashlib.sha256(specs_path.read_bytes()).hexdigest(),
         "minutes": round((time.perf_counter() - t0) / 60, 1),
     }
-    OUT.with_suffix(".meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+    out_path.with_suffix(".meta.json").write_text(json.dumps(meta, indent=1) + "\n")
 
 
 if __name__ == "__main__":
