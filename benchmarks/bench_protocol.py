@@ -27,10 +27,14 @@ THIRD = ROOT / "data" / "protocol_scenarios_third.jsonl"
 # Written (and committed) after the third set's fixes, before any run.
 FOURTH = ROOT / "data" / "protocol_scenarios_fourth.jsonl"
 # Worded by the local 1.5B model from fact sheets written before any run
-# (write_protocol_requests.py): "written-dev" may be examined, "written-held" is run once.
-WRITTEN = ROOT / "data" / "protocol_scenarios_written.jsonl"
-# Requests marked by hand as having lost a fact that decides their answer.
-WRITTEN_VALID = ROOT / "data" / "protocol_scenarios_written_valid.json"
+# (write_protocol_requests.py): "written-dev" may be examined, "written-held" and
+# "written2-held" are run once. Each set has a file of requests marked by hand as having lost
+# a fact that decides their answer.
+WRITTEN = {
+    name: (ROOT / "data" / f"protocol_scenarios_{name}.jsonl",
+           ROOT / "data" / f"protocol_scenarios_{name}_valid.json")
+    for name in ("written", "written2")
+}  # fmt: skip
 EXTRA_NOTES = {
     "second": "14 requests written after the negation fix and before any run",
     "third": "28 requests written from the guidance passages after the second set's fixes"
@@ -42,14 +46,18 @@ EXTRA_NOTES = {
     " read and fixed",
     "written-held": "requests worded by the local 1.5B model (not by radgen's author) from fact"
     " sheets written from the guidance before any run; the held half: never examined",
+    "written2-held": "a second batch of 64 fact sheets written after the written set's fixes,"
+    " worded by the same model, held out whole",
 }
 IONISING = {"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"}
 
 
 def load(split: str) -> list[dict]:
-    if split.startswith("written-"):
-        rows = [json.loads(line) for line in WRITTEN.read_text().splitlines() if line.strip()]
-        return [r for r in rows if r["split"] == split.removeprefix("written-")]
+    if split.startswith("written"):
+        name, half = split.split("-")
+        path = WRITTEN[name][0]
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        return [r for r in rows if r["split"] == half]
     path = {"second": SECOND, "third": THIRD, "fourth": FOURTH}.get(split, SCENARIOS)
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return [r for r in rows if split == "all" or r["split"] == split]
@@ -198,8 +206,9 @@ def run_extra(name: str, advisor: ProtocolAdvisor) -> None:
     errors were seen) are stored beside it, labelled."""
     rows = load(name)
     invalid: list[str] = []
-    if name.startswith("written-"):  # requests the writer garbled are scored apart
-        marks = json.loads(WRITTEN_VALID.read_text())[name.removeprefix("written-")]
+    if name.startswith("written"):  # requests the writer garbled are scored apart
+        written, half = name.split("-")
+        marks = json.loads(WRITTEN[written][1].read_text())[half]
         invalid = marks["invalid"]
     extra = run_rules([r for r in rows if r["id"] not in invalid], advisor)
     if invalid:
@@ -208,7 +217,9 @@ def run_extra(name: str, advisor: ProtocolAdvisor) -> None:
             k: every[k] for k in ("n", "accuracy", "unsafe_rate", "no_imaging_recall")
         }
         extra["invalid_requests"] = invalid
-    shown = extra if name != "written-held" else {k: v for k, v in extra.items() if k != "wrong"}
+    shown = (
+        extra if not name.endswith("-held") else {k: v for k, v in extra.items() if k != "wrong"}
+    )
     print(f"{name} frozen set", json.dumps(shown, indent=1))  # held errors stay unread
     result = json.loads((ROOT / "results" / "bench_protocol.json").read_text())
     result.pop("machine", None), result.pop("date", None)
@@ -235,7 +246,7 @@ def held_out_summary(result: dict) -> dict:
         "first": result.get("frozen_first_run") or result.get("frozen"),
         **{
             n: result.get(f"{n}_frozen_first_run") or result.get(f"{n}_frozen")
-            for n in ("second", "third", "fourth", "written-held")
+            for n in ("second", "third", "fourth", "written-held", "written2-held")
         },
     }
     sets = {k: v for k, v in sets.items() if v}
@@ -280,7 +291,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--extra",
-        choices=["second", "third", "fourth", "written-dev", "written-held"],
+        choices=["second", "third", "fourth", "written-dev", "written-held", "written2-held"],
         help="run a later frozen set (written after the fixes before it) and add it to the"
         " result; its first run is kept as the held-out figure",
     )
@@ -346,6 +357,7 @@ def main() -> None:
                                 "fourth_frozen",
                                 "written-dev_frozen",
                                 "written-held_frozen",
+                                "written2-held_frozen",
                             )
                         )
                     },
