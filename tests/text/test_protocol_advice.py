@@ -350,3 +350,39 @@ def test_a_low_risk_rear_end_collision_needs_no_cervical_imaging(advisor):
     assert advice.imaging_indicated is False
     fall = advisor.advise("70F fell down a flight of stairs, neck pain, midline tenderness")
     assert fall.source.entry == "cervical-spine-trauma" and fall.exam.modality == "CT"
+
+
+def test_a_pacemaker_that_is_not_mri_conditional_rules_mri_out(advisor):
+    """'not MRI conditional' once matched the MRI-conditional pattern and cleared the
+    pacemaker: a first seizure got an MRI."""
+    text = "45-year-old man with a pacemaker that is not MRI conditional; first seizure"
+    assert parse_request(text).has("mri_contraindicated")
+    assert advisor.advise(text).exam.modality == "CT"
+    assert not parse_request("pacemaker, MRI conditional").has("mri_contraindicated")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "modality"),
+    [
+        # chest pain through to the back is the aorta, not low back pain
+        ("35M, Marfan, chest pain going through to the back", "aortic-dissection", "CT"),
+        ("72F, back pain, history of myeloma", "low-back-pain", "MRI"),  # a cancer: red flag
+        ("40F, headache worse in the morning and on coughing, with vomiting",
+         "headache-no-red-flags", "MRI"),
+        ("71M tripped and hit his forehead on the pavement", "head-injury", "CT"),
+        ("90F fallen at the care home, pain in the left hip", "hip-fracture", "X-ray"),
+        ("70M, forgetfulness and getting lost while driving", "suspected-dementia", "MRI"),
+    ],
+)  # fmt: skip
+def test_paraphrased_indications_and_red_flags(advisor, request_text, entry, modality):
+    advice = advisor.advise(request_text)
+    assert advice.source is not None and advice.source.entry == entry, advice
+    assert advice.exam is not None and advice.exam.modality == modality
+
+
+def test_a_joint_named_elsewhere_is_not_knee_osteoarthritis(advisor):
+    assert advisor.advise("70F, painful swollen finger joints, ?hand osteoarthritis").abstained
+    knee = advisor.advise("62F, osteoarthritis, pain on walking, morning stiffness 20 min")
+    assert knee.source.entry == "knee-osteoarthritis" and knee.imaging_indicated is False
+    sinus = advisor.advise("25M, has blocked his nose and facial pain for five days")
+    assert sinus.source.entry == "sinusitis" and sinus.imaging_indicated is False

@@ -57,9 +57,9 @@ MRI_UNSAFE = (
     r"\b(?:pacemaker|\bICD\b|defibrillator|cochlear implant|metal(?:lic)? (?:fragment|"
     r"foreign body)|aneurysm clip|neurostimulator)"
 )
-MRI_OK = r"(?<!non-)(?<!non )\bMRI?[- ](?:conditional|safe|compatible)"
+MRI_OK = r"(?<!non-)(?<!non )(?<!not )(?<!not an )\bMRI?[- ](?:conditional|safe|compatible)"
 RED_FLAGS = (
-    r"(?:cancer|malignan\w*|metasta\w*|weight loss|fever\w*|febrile|neurological deficit|"
+    r"(?:cancer|malignan\w*|metasta\w*|myeloma|lymphoma|leuk\w*mia|carcinoma|weight loss|fever\w*|febrile|neurological deficit|"
     r"deficit|weakness|numbness|saddle an\w*|cauda equina|incontinen\w*|urinary retention|"
     r"retention|IV drug|intravenous drug|immunosupp\w*|steroid|osteoporo\w*|night pain|"
     r"red flags?)"
