@@ -59,7 +59,8 @@ MRI_UNSAFE = (
 )
 MRI_OK = r"(?<!non-)(?<!non )(?<!not )(?<!not an )\bMRI?[- ](?:conditional|safe|compatible)"
 RED_FLAGS = (
-    r"(?:cancer|malignan\w*|metasta\w*|myeloma|lymphoma|leuk\w*mia|carcinoma|weight loss|fever\w*|febrile|neurological deficit|"
+    r"(?:cancer|malignan\w*|metasta\w*|myeloma|lymphoma|leuk\w*mia|carcinoma|weight loss|"
+    r"fever\w*|febrile|neurological deficit|inject\w* drugs|"
     r"deficit|weakness|numbness|saddle an\w*|cauda equina|incontinen\w*|urinary retention|"
     r"retention|IV drug|intravenous drug|immunosupp\w*|steroid|osteoporo\w*|night pain|"
     r"red flags?)"
