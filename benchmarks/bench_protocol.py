@@ -33,7 +33,7 @@ FOURTH = ROOT / "data" / "protocol_scenarios_fourth.jsonl"
 WRITTEN = {
     name: (ROOT / "data" / f"protocol_scenarios_{name}.jsonl",
            ROOT / "data" / f"protocol_scenarios_{name}_valid.json")
-    for name in ("written", "written2")
+    for name in ("written", "written2", "written3")
 }  # fmt: skip
 EXTRA_NOTES = {
     "second": "14 requests written after the negation fix and before any run",
@@ -48,6 +48,8 @@ EXTRA_NOTES = {
     " sheets written from the guidance before any run; the held half: never examined",
     "written2-held": "a second batch of 64 fact sheets written after the written set's fixes,"
     " worded by the same model, held out whole",
+    "written3-held": "a third batch of 55 fact sheets written after written2's fixes, worded by"
+    " the same model, held out whole",
 }
 IONISING = {"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"}
 
@@ -246,7 +248,7 @@ def held_out_summary(result: dict) -> dict:
         "first": result.get("frozen_first_run") or result.get("frozen"),
         **{
             n: result.get(f"{n}_frozen_first_run") or result.get(f"{n}_frozen")
-            for n in ("second", "third", "fourth", "written-held", "written2-held")
+            for n in ("second", "third", "fourth", "written-held", "written2-held", "written3-held")
         },
     }
     sets = {k: v for k, v in sets.items() if v}
@@ -291,7 +293,15 @@ def main() -> None:
     )
     parser.add_argument(
         "--extra",
-        choices=["second", "third", "fourth", "written-dev", "written-held", "written2-held"],
+        choices=[
+            "second",
+            "third",
+            "fourth",
+            "written-dev",
+            "written-held",
+            "written2-held",
+            "written3-held",
+        ],
         help="run a later frozen set (written after the fixes before it) and add it to the"
         " result; its first run is kept as the held-out figure",
     )
@@ -358,6 +368,7 @@ def main() -> None:
                                 "written-dev_frozen",
                                 "written-held_frozen",
                                 "written2-held_frozen",
+                                "written3-held_frozen",
                             )
                         )
                     },

@@ -17,7 +17,8 @@ despite being told not to; the prompts were revised on dev fact sheets only.
     .venv/bin/python benchmarks/write_protocol_requests.py   # about 15 min on 2 cores
 
 ``--set written2`` words a second batch of 64 fact sheets (written after the first set's
-fixes, before any run on them) into a set that is held out whole.
+fixes, before any run on them) into a set that is held out whole; ``--set written3`` a third
+batch of 55, written after written2's fixes.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from radgen.text.llm.llamacpp import LlamaCppBackend
 SETS = {  # set name: (fact sheets, requests, whether the whole set is held out)
     "written": ("protocol_specs_written.jsonl", "protocol_scenarios_written.jsonl", False),
     "written2": ("protocol_specs_written2.jsonl", "protocol_scenarios_written2.jsonl", True),
+    "written3": ("protocol_specs_written3.jsonl", "protocol_scenarios_written3.jsonl", True),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
