@@ -63,12 +63,14 @@ RED_FLAGS = (
     r"fever\w*|febrile|neurological deficit|inject\w* drugs|"
     r"deficit|weakness|numbness|saddle an\w*|cauda equina|incontinen\w*|urinary retention|"
     r"retention|IV drug|intravenous drug|immunosupp\w*|steroid|osteoporo\w*|night pain|"
+    r"worse at night|pain at night|nocturnal pain|"
     r"red flags?)"
 )
 LOW_PRETEST = (
     r"low (?:pre-?test|clinical) probability|low pretest|"
-    r"wells (?:score )?(?:of )?(?:[0-1]\b|low|unlikely)|PE unlikely|negative d-?dimer|"
-    r"d-?dimer (?:was |is )?negative|PERC negative|PERC rule negative"
+    r"wells (?:score )?(?:of |is |was )?(?:[0-1]\b|low|unlikely)|low wells|PE unlikely|"
+    r"(?:negative|normal) d-?dimer|d-?dimer (?:was |is )?(?:negative|normal)|PERC negative|"
+    r"PERC rule negative"
 )
 RULE_NEGATIVE = (
     r"(?:ottawa|nexus|canadian(?: c-spine|"
@@ -83,7 +85,8 @@ ANTICOAGULATED = (
 XRAY_NEGATIVE = (
     r"\b(?:x-?rays?|radiographs?|films?|plain films?)\s+(?:\w+\s+){0,2}(?:were|was|are|is)?\s*"
     r"(?:negative|normal|unremarkable|clear)\b|\b(?:negative|normal|unremarkable)\s+(?:\w+\s+)"
-    r"{0,2}(?:x-?rays?|radiographs?|films?)\b"
+    r"{0,2}(?:x-?rays?|radiographs?|films?)\b|\b(?:x-?rays?|radiographs?|films?)\s+(?:showing|show|"
+    r"showed|shows)\s+no\s+(?:signs?\s+of\s+)?(?:injury|fracture|abnormality|bony injury)\b"
 )
 MALE = r"\b(?:man|male|boy|gentleman|he|his|\d{1,2}\s?M)\b"
 FEMALE = r"\b(?:woman|female|girl|lady|she|her|\d{1,2}\s?F|pregnan\w*)\b"
