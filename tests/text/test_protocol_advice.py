@@ -413,3 +413,12 @@ def test_more_paraphrases_from_the_written_sets(advisor, request_text, entry, an
         assert advice.imaging_indicated is False
     else:
         assert advice.exam is not None and advice.exam.modality == answer
+
+
+def test_a_negative_d_dimer_does_not_overrule_a_high_probability(advisor):
+    """Guidance uses the D-dimer only when the probability is low: with a high one, CTPA."""
+    high = advisor.advise("60F, high clinical probability of PE, D-dimer negative")
+    assert high.exam is not None and high.exam.modality == "CT"
+    assert advisor.advise("55M, Wells score 7, D-dimer normal, ?PE").exam.modality == "CT"
+    low = advisor.advise("40F, pleuritic pain, Wells 0, D-dimer negative, ?PE")
+    assert low.imaging_indicated is False

@@ -29,6 +29,7 @@ CONDITIONS = frozenset(
         "mri_contraindicated",
         "red_flags",
         "low_pretest",
+        "high_pretest",
         "rule_negative",
         "anticoagulated",
         "xray_negative",

@@ -72,6 +72,11 @@ LOW_PRETEST = (
     r"(?:negative|normal) d-?dimer|d-?dimer (?:was |is )?(?:negative|normal)|PERC negative|"
     r"PERC rule negative"
 )
+# A high clinical probability sends a suspected embolism to imaging whatever the D-dimer says
+HIGH_PRETEST = (
+    r"high (?:pre-?test |clinical )?probability|high pretest|PE likely|"
+    r"wells (?:score )?(?:of |is |was )?(?:[5-9]|1[0-2]|high|likely)\b"
+)
 RULE_NEGATIVE = (
     r"(?:ottawa|nexus|canadian(?: c-spine|"
     r" ct head)?)(?:\s+\w+){0,3}\s+(?:rules?\s+)?negative|negative (?:ottawa|nexus|"
@@ -168,7 +173,11 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
         m := _find(RED_FLAGS, text)
     ):
         conditions["red_flags"] = m.group(0)
-    for name, pattern in (("low_pretest", LOW_PRETEST), ("rule_negative", RULE_NEGATIVE)):
+    for name, pattern in (
+        ("low_pretest", LOW_PRETEST),
+        ("high_pretest", HIGH_PRETEST),
+        ("rule_negative", RULE_NEGATIVE),
+    ):
         if m := re.search(pattern, text, re.I):  # these carry their own negation words
             conditions[name] = m.group(0)
     if m := re.search(XRAY_NEGATIVE, text, re.I):  # the first test was done and was normal
