@@ -178,3 +178,33 @@ def test_a_paraphrase_keeps_its_hedge_and_severity(guard, source, changed, faith
     assert flagged.verdict == "contradicted" and reason in " ".join(flagged.reasons)
     kept = guard.check(source, faithful).statements[0]
     assert kept.verdict == "supported", kept.reasons
+
+
+def test_a_global_negative_summary_is_judged_against_the_source_s_acute_findings():
+    """'No acute cardiopulmonary disease.' names no finding: it holds when the source states
+    no acute finding (chronic ones do not count) and is contradicted when it does; a scoped
+    negative ('No acute bony abnormality.') is not read as global."""
+    from radgen.text.grounding.guard import GroundingGuard
+
+    guard = GroundingGuard()
+    chronic = "Calcified granuloma in the right upper lobe. Degenerative changes of the spine."
+    assert not guard.check(chronic, "No acute cardiopulmonary disease.").flagged
+    assert not guard.check(chronic, "1. No active disease. 2. Calcified granuloma.").flagged
+    acute = "Small right pleural effusion. Heart size normal."
+    report = guard.check(acute, "No acute cardiopulmonary abnormality.")
+    assert report.flagged and report.flagged[0].verdict == "contradicted"
+    assert "pleural effusion" in report.flagged[0].reasons[0]
+    possible = guard.check("Possible left basilar pneumonia.", "No acute disease.")
+    assert possible.flagged
+    from radgen.text.grounding.guard import GLOBAL_NEGATIVE
+
+    assert not GLOBAL_NEGATIVE.match("No acute bony abnormality.")
+
+
+def test_list_markers_are_not_statements_but_decimals_stay():
+    from radgen.text.grounding.guard import GroundingGuard
+
+    guard = GroundingGuard()
+    source = "There is a 2.5 cm nodule in the right upper lobe. No pleural effusion."
+    assert not guard.check(source, "1. 2.5 cm right upper lobe nodule.").flagged
+    assert guard.check(source, "1. 3.5 cm right upper lobe nodule.").flagged

@@ -60,6 +60,24 @@ SEVERITY_LEVEL = {
     "significant": "severe", "substantial": "severe",
 }  # fmt: skip
 IGNORED_FINDINGS = {"other_abnormality"}  # too broad to judge a statement by
+# A global negative summary ("No acute cardiopulmonary disease.") names no finding: it is
+# supported when the source states none of these acute findings as present or possible, and
+# contradicted when it does. Chronic findings (granuloma, degeneration, scarring, a stable
+# heart size) do not make it false, as radiologists write it.
+ACUTE_FINDINGS = frozenset(
+    {"airspace_disease", "consolidation", "edema", "pleural_effusion", "pneumonia", "pneumothorax"}
+)
+GLOBAL_NEGATIVE = re.compile(
+    r"^\s*(?:there is )?(?:no|without|negative(?:\s+for)?)\s+(?:(?:radiographic|definite)\s+)?"
+    r"(?:evidence\s+(?:of|for)\s+)?(?:(?:acute|active|significant)"
+    r"(?:\s+or\s+(?:acute|active))?\s+)(?:(?:cardiopulmonary|cardiothoracic|intrathoracic|"
+    r"thoracic|chest|pulmonary|lung|radiographic|cardiac)\s+){0,3}(?:disease|abnormalit\w*|process|"
+    r"findings?|pathology)\.*\s*$|^\s*(?:normal|unremarkable|negative)\s+(?:chest|study|"
+    r"examination|exam|radiographs?|x-?rays?|cxr)\.*\s*$",
+    re.I,
+)
+# A numbered list's marker ("1.", "2)") is not a statement
+LIST_MARKER = re.compile(r"^\s*\(?\d{1,2}[.)](?=\s|$)\s*")  # not "2.5 cm"
 
 
 class Embedder(Protocol):
@@ -149,7 +167,8 @@ class GroundingGuard:
         ]
         src_numbers = _numbers(reference)
         src_sentences = [c.text.strip() for c in sentences(reference)]
-        statements = [c.text.strip() for c in sentences(text) if re.search(r"\w", c.text)]
+        statements = [LIST_MARKER.sub("", c.text).strip() for c in sentences(text)]
+        statements = [t for t in statements if re.search(r"[^\W\d_]", t)]
         similarity = self._similarity(statements, src_sentences)
         results = []
         for i, statement in enumerate(statements):
@@ -176,6 +195,8 @@ class GroundingGuard:
         reasons: list[str] = []
         verdict: Verdict = "supported"
         evidence: Finding | None = None
+        if GLOBAL_NEGATIVE.match(statement):
+            return _judge_global_negative(statement, src_findings, src_sentences)
         findings = [
             f for f in self.extractor.extract(statement) if f.finding not in IGNORED_FINDINGS
         ]
@@ -228,6 +249,22 @@ class GroundingGuard:
                 statement, verdict, reasons, evidence.evidence, evidence.start, evidence.end
             )
         return Statement(statement, verdict, reasons)
+
+
+def _judge_global_negative(
+    statement: str, src_findings: list[Finding], src_sentences: list[str]
+) -> Statement:
+    """'No acute disease' holds when the source says so itself, or states no acute finding as
+    present or possible; a source that does contradicts it."""
+    said = _content(statement)
+    if any(_content(s) == said for s in src_sentences):
+        return Statement(statement, "supported", [])
+    acute = [f for f in src_findings if f.finding in ACUTE_FINDINGS and f.presence != "absent"]
+    if not acute:
+        return Statement(statement, "supported", [])
+    f = acute[0]
+    reason = f"the source reports {f.finding.replace('_', ' ')} ({f.presence})"
+    return Statement(statement, "contradicted", [reason], f.evidence, f.start, f.end)
 
 
 _NEG_CUE = re.compile(r"\b(?:no|not|without|negative for|free of|absence of)\b", re.I)
