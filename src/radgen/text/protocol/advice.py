@@ -78,9 +78,11 @@ FILLER = frozenset(
 PROXIMITY = 60
 
 
-def _word(word: str) -> str:
-    """A pattern for one word, its plural included."""
-    return r"(?<![\w-])" + re.escape(word) + r"(?:e?s)?(?![\w-])"
+def _word_pattern(phrase: str) -> str:
+    """A pattern for a word or phrase, standing alone, its plural included (a space in the
+    phrase matches any run of spaces or hyphens)."""
+    body = re.escape(phrase).replace(r"\ ", r"[\s-]+")
+    return r"(?<![\w-])" + body + r"(?:e?s)?(?![\w-])"
 
 
 def _proximity_hit(synonym: str, text: str) -> float:
@@ -90,7 +92,7 @@ def _proximity_hit(synonym: str, text: str) -> float:
     words = [w for w in re.split(r"[\s-]+", synonym.lower()) if w and w not in FILLER]
     if len(words) < 2:
         return 0.0
-    spans = [unnegated_spans(_word(w), text) for w in words]
+    spans = [unnegated_spans(_word_pattern(w), text) for w in words]
     if not all(spans):
         return 0.0
     for anchor in spans[0]:
@@ -113,8 +115,7 @@ def _synonym_hit(synonym: str, text: str) -> float:
     of a phrase found apart count less than the phrase."""
     if synonym.startswith("re:"):
         return 0.9 if find_unnegated(synonym[3:], text) else 0.0
-    pattern = r"(?<![\w-])" + re.escape(synonym).replace(r"\ ", r"[\s-]+") + r"(?:e?s)?(?![\w-])"
-    if not find_unnegated(pattern, text):  # "no headache" does not point to headache
+    if not find_unnegated(_word_pattern(synonym), text):  # "no headache" does not point to headache
         return _proximity_hit(synonym, text)
     return min(1.0, 0.6 + 0.15 * len(synonym.split()))
 

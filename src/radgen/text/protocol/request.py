@@ -150,10 +150,11 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
         conditions["infant"] = age_text or "infant"
     if (age is not None and age >= 65) or re.search(r"\belderly\b", text, re.I):
         conditions["elderly"] = age_text or "elderly"
-    if not re.search(NOT_PREGNANT, text, re.I) and (m := _find(PREGNANT, text)):
+    not_pregnant = bool(re.search(NOT_PREGNANT, text, re.I))
+    if not not_pregnant and (m := _find(PREGNANT, text)):
         conditions["pregnant"] = m.group(0)
     facts.pregnant = "pregnant" in conditions
-    facts.pregnancy_stated = facts.pregnant or bool(re.search(NOT_PREGNANT, text, re.I))
+    facts.pregnancy_stated = facts.pregnant or not_pregnant
     if m := re.search(EGFR, text, re.I):
         facts.egfr = float(m.group(1))
         if facts.egfr < 30:
