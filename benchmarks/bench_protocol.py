@@ -146,11 +146,16 @@ def score(rows: list[tuple[dict, Advice]], seconds: float) -> dict:
     }
 
 
-def run_rules(scenarios: list[dict], advisor: ProtocolAdvisor) -> dict:
+def advise_all(scenarios: list[dict], advisor: ProtocolAdvisor) -> tuple[list, float]:
+    """Each scenario with the engine's advice, and the seconds the advising took."""
     advisor.advise("warm up: suspected pulmonary embolism")
     t0 = time.perf_counter()
     rows = [(s, advisor.advise(s["request"])) for s in scenarios]
-    return score(rows, time.perf_counter() - t0)
+    return rows, time.perf_counter() - t0
+
+
+def run_rules(scenarios: list[dict], advisor: ProtocolAdvisor) -> dict:
+    return score(*advise_all(scenarios, advisor))
 
 
 def run_llm_only(scenarios: list[dict], advisor: ProtocolAdvisor) -> dict:
@@ -212,9 +217,11 @@ def run_extra(name: str, advisor: ProtocolAdvisor) -> None:
         written, half = name.split("-")
         marks = json.loads(WRITTEN[written][1].read_text())[half]
         invalid = marks["invalid"]
-    extra = run_rules([r for r in rows if r["id"] not in invalid], advisor)
+    advised, seconds = advise_all(rows, advisor)  # once; the valid requests scored apart
+    valid = [(s, a) for s, a in advised if s["id"] not in invalid]
+    extra = score(valid, seconds * len(valid) / len(advised))
     if invalid:
-        every = run_rules(rows, advisor)
+        every = score(advised, seconds)
         extra["with_invalid_requests"] = {
             k: every[k] for k in ("n", "accuracy", "unsafe_rate", "no_imaging_recall")
         }
