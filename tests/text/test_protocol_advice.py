@@ -422,3 +422,8 @@ def test_a_negative_d_dimer_does_not_overrule_a_high_probability(advisor):
     assert advisor.advise("55M, Wells score 7, D-dimer normal, ?PE").exam.modality == "CT"
     low = advisor.advise("40F, pleuritic pain, Wells 0, D-dimer negative, ?PE")
     assert low.imaging_indicated is False
+    # A negative D-dimer with no probability stated still answers "no imaging", so the answer
+    # says when it holds and what to do when PE is likely.
+    unstated = advisor.advise("35M, pleuritic chest pain, D-dimer negative, ?PE")
+    assert unstated.imaging_indicated is False
+    assert any("if PE is likely" in w for w in unstated.warnings)
