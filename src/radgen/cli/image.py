@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-if TYPE_CHECKING:
-    from radgen.metrics.evaluate import EvalConfig
+from radgen.cli.options import config_options
+from radgen.image.config import EditConfig, SampleConfig, TrainConfig
+from radgen.image.findings.config import FindingsConfig
+from radgen.image.translate.config import TranslateConfig
+from radgen.metrics.config import EvalConfig
 
 REVIEW = typer.Option(None, "--review", help="Also queue the output for expert review here.")
 app = typer.Typer(help="Train, sample and evaluate image models.", no_args_is_help=True)
@@ -17,27 +19,10 @@ console = Console()
 
 
 @app.command("train")
+@config_options(TrainConfig, defaults={"model": None, "out": "runs/train"})
 def train_cmd(
+    fields: dict,
     ctx: typer.Context,
-    model: str | None = typer.Option(
-        None, "--model", help="vae, gan, cgan, ddpm, classifier or noisy-classifier."
-    ),
-    conditional: bool = typer.Option(False, help="Class-conditional model (vae, ddpm)."),
-    dataset: str = typer.Option("pneumoniamnist", help="pneumoniamnist, mni152-t1t2 or folder."),
-    data_path: Path | None = typer.Option(None, help="Folder for --dataset folder."),
-    labels_csv: Path | None = typer.Option(None, help="filename,label CSV for a folder."),
-    size: int = typer.Option(32, help="Training resolution in pixels."),
-    batch_size: int = typer.Option(64, help="Images per step."),
-    lr: float | None = typer.Option(None, help="Learning rate (default: per model)."),
-    width: int | None = typer.Option(None, help="Base channel width (default: per model)."),
-    steps: int | None = typer.Option(None, help="Stop after N steps."),
-    minutes: float | None = typer.Option(None, help="Stop after N minutes of training."),
-    checkpoint_every: int = typer.Option(200, help="Steps between checkpoints."),
-    log_every: int = typer.Option(10, help="Steps between logged losses."),
-    seed: int = typer.Option(0, help="Random seed."),
-    device: str = typer.Option("auto", help="cpu, cuda or auto."),
-    nproc: int = typer.Option(1, help="Data-parallel processes (gloo on CPU, NCCL on GPUs)."),
-    out: Path = typer.Option(Path("runs/train"), help="Run directory."),
     config_file: Path | None = typer.Option(
         None, "--config", help="A TrainConfig YAML (every setting); options given here win."
     ),
@@ -51,73 +36,39 @@ def train_cmd(
 
     Every TrainConfig setting is reachable: the common ones as options, all of them from a
     --config file (a run's config.yaml works) or as --set key=value."""
-    from radgen.image.config import TrainConfig, merged_config
+    from radgen.image.config import merged_config
     from radgen.image.train import train
 
-    given = {
-        name: value
-        for name, value in ctx.params.items()
-        if name in TrainConfig.model_fields
-        and ctx.get_parameter_source(name).name in ("COMMANDLINE", "ENVIRONMENT")
-    }
-    defaults = {k: v for k, v in ctx.params.items() if k in TrainConfig.model_fields}
-    config = merged_config(defaults, config_file, given, settings)
+    typed = ("COMMANDLINE", "ENVIRONMENT")
+    given = {k: v for k, v in fields.items() if ctx.get_parameter_source(k).name in typed}
+    config = merged_config(fields, config_file, given, settings)
     summary = train(config, resume=resume, overwrite=overwrite)
-    console.print(f"trained {summary['steps']} steps in {summary['seconds']:.0f} s -> {out}")
+    console.print(f"trained {summary['steps']} steps in {summary['seconds']:.0f} s -> {config.out}")
 
 
 @app.command("sample")
+@config_options(SampleConfig, defaults={"out": "runs/samples"})
 def sample_cmd(
-    run: Path = typer.Option(..., "--run", help="Run directory of a trained model."),
-    n: int = typer.Option(500, "--n", help="Number of images."),
-    label: str | None = typer.Option(None, help="Class name or index (conditional runs)."),
-    sampler: str = typer.Option("ddim", help="ddim or ddpm (diffusion runs)."),
-    steps: int = typer.Option(50, help="DDIM steps."),
-    eta: float = typer.Option(0.0, help="DDIM eta: 0 deterministic, 1 DDPM-like."),
-    guidance: float = typer.Option(3.0, help="Classifier-free guidance scale; 1 = none."),
-    classifier: Path | None = typer.Option(None, help="noisy-classifier run for guidance."),
-    classifier_scale: float = typer.Option(0.0, help="Classifier guidance strength."),
-    format: str = typer.Option("npz", "--format", help="npz, png, nifti or dicom."),
-    batch_size: int = typer.Option(250, help="Images generated at once."),
-    seed: int = typer.Option(0, help="Seed of the starting noise."),
-    device: str = typer.Option("auto", help="cpu, cuda or auto."),
-    out: Path = typer.Option(Path("runs/samples"), help="Output folder."),
+    config: SampleConfig,
     overwrite: bool = typer.Option(False, help="Replace a non-empty output folder."),
     evaluate: bool = typer.Option(
         False, "--eval", help="Evaluate the samples (npz) into OUT/eval."
     ),
 ) -> None:
     """Generate images from a trained run; every file is marked SYNTHETIC."""
-    from radgen.image.sample import SampleConfig, generate, write_samples
+    from radgen.image.sample import generate, write_samples
 
-    config = SampleConfig(
-        run=str(run),
-        n=n,
-        label=label,
-        sampler=sampler,
-        steps=steps,
-        eta=eta,
-        guidance=guidance,
-        classifier=str(classifier) if classifier else None,
-        classifier_scale=classifier_scale,
-        format=format,
-        batch_size=batch_size,
-        seed=seed,
-        device=device,
-        out=str(out),
-    )
     images, labels, class_names = generate(config)
-    note = f"radgen sample from {run} ({config.sampler}, guidance {config.guidance})"
+    out = Path(config.out)
+    note = f"radgen sample from {config.run} ({config.sampler}, guidance {config.guidance})"
     root = write_samples(images, labels, class_names, out, config.format, note, overwrite)
     console.print(f"wrote {len(images)} synthetic images ({config.format}) -> {root}")
     if evaluate:
-        from radgen.image.config import TrainConfig
-        from radgen.metrics.evaluate import EvalConfig
         from radgen.runs import RunDir
 
         if config.format != "npz":
             write_samples(images, labels, class_names, out / "npz", "npz", note, overwrite)
-        trained = TrainConfig.model_validate(RunDir(run).read_config())
+        trained = TrainConfig.model_validate(RunDir(config.run).read_config())
         samples = out / ("samples.npz" if config.format == "npz" else "npz/samples.npz")
         real = trained.data_path if trained.dataset == "folder" else trained.dataset
         eval_cfg = EvalConfig(
@@ -127,69 +78,25 @@ def sample_cmd(
 
 
 @app.command("edit")
-def edit_cmd(
-    ctx: typer.Context,
-    run: Path = typer.Option(..., "--run", help="A conditional ddpm run (gan-*: a gan run)."),
-    input: Path = typer.Option(..., "--input", help="Image (PNG, DICOM, NIfTI) or folder."),
-    method: str = typer.Option(
-        "sdedit", help="sdedit, ddim-switch, inpaint, gan-invert or gan-direction."
-    ),
-    target: str | None = typer.Option(None, help="Target class name or index."),
-    source: str | None = typer.Option(None, help="The image's own class (ddim-switch)."),
-    strength: float = typer.Option(
-        0.6, help="SDEdit noise level (0 keeps the input); gan-direction: class gaps."
-    ),
-    steps: int = typer.Option(50, help="DDIM steps."),
-    guidance: float = typer.Option(3.0, help="Classifier-free guidance toward the target."),
-    mask: Path | None = typer.Option(None, help="Inpainting mask image: nonzero = fill."),
-    resample: int = typer.Option(5, help="RePaint resampling per step."),
-    gan_steps: int = typer.Option(200, help="GAN inversion steps (tuning: half)."),
-    seed: int = typer.Option(0, help="Seed of the noise."),
-    device: str = typer.Option("auto", help="cpu, cuda or auto."),
-    format: str = typer.Option("png", "--format", help="png, nifti or dicom."),
-    out: Path = typer.Option(Path("runs/edits"), help="Output folder."),
-) -> None:
+@config_options(EditConfig, defaults={"out": "runs/edits"})
+def edit_cmd(config: EditConfig) -> None:
     """Edit real images with a trained diffusion run (SDEdit, DDIM inversion and class
     switch, RePaint inpainting) or GAN run (inversion, latent direction); every output is
     marked SYNTHETIC."""
-    from radgen.image.edit import EditConfig, run_edit
+    from radgen.image.edit import run_edit
 
-    given = {k: str(v) if isinstance(v, Path) else v for k, v in ctx.params.items()}
-    config = EditConfig(**{k: v for k, v in given.items() if v is not None})
     root = run_edit(config)
     console.print(f"edited images ({config.method}) -> {root} (see edits.csv)")
 
 
 @app.command("eval")
+@config_options(EvalConfig, defaults={"out": "runs/eval"})
 def eval_cmd(
-    synthetic: Path = typer.Option(..., "--synthetic", help="Synthetic .npz or folder."),
-    real: str = typer.Option("pneumoniamnist", help="Dataset name, MedMNIST .npz or folder."),
-    holdout: str | None = typer.Option(None, help="Held-out real set (default: val split)."),
-    labels: bool = typer.Option(True, help="Per-class metrics and TSTR from labels."),
-    encoder: Path | None = typer.Option(None, help="TorchScript feature encoder."),
-    inception_n: int = typer.Option(200, help="Images per set for Inception FID (0: off)."),
-    tstr_steps: int = typer.Option(300, help="Training steps of each TSTR classifier."),
-    size: int = typer.Option(32, help="Resolution at which sets are compared."),
-    seed: int = typer.Option(0, help="Random seed."),
-    out: Path = typer.Option(Path("runs/eval"), help="Report folder."),
+    config: EvalConfig,
     overwrite: bool = typer.Option(False, help="Replace an existing report folder."),
     review: Path | None = REVIEW,
 ) -> None:
     """Fidelity, diversity, utility (TSTR), memorization and outliers: report.md + metrics.json."""
-    from radgen.metrics.evaluate import EvalConfig
-
-    config = EvalConfig(
-        real=real,
-        holdout=holdout,
-        synthetic=str(synthetic),
-        labels=labels,
-        encoder=str(encoder) if encoder else None,
-        inception_n=inception_n,
-        tstr_steps=tstr_steps,
-        size=size,
-        seed=seed,
-        out=str(out),
-    )
     _run_eval(config, overwrite, review)
 
 
@@ -235,58 +142,17 @@ def encoder_cmd(
 
 
 @app.command("train-translate")
+@config_options(TranslateConfig, defaults={"out": "runs/translate"}, text=("domains",))
 def train_translate_cmd(
-    model: str = typer.Option(..., "--model", help="pix2pix, cyclegan, stargan or diffusion."),
-    pairs: Path = typer.Option(..., "--pairs", help="Folder: one aligned NIfTI per domain."),
-    source: str | None = typer.Option(None, help="Source domain, e.g. sharp or t1."),
-    target: str | None = typer.Option(None, help="Target domain, e.g. soft or t2."),
-    domains: str | None = typer.Option(None, help="stargan: comma-separated domains."),
-    holdout_slab: str | None = typer.Option(
-        None, help="Hold out slices START:STOP (fractions, e.g. 0.45:0.60) for testing."
-    ),
-    crop: int = typer.Option(128, help="Training crop size."),
-    batch_size: int = typer.Option(8, help="Slices per step."),
-    width: int = typer.Option(16, help="Base channel width."),
-    patch: int = typer.Option(2, help="Space-to-depth factor: 1 finest, 4 fastest."),
-    linear_kernel: int = typer.Option(
-        0, help="Learnable linear filter path (odd size, e.g. 21, for CT kernels; 0 = off)."
-    ),
-    lr: float | None = typer.Option(None, help="Learning rate (default: per model)."),
-    steps: int | None = typer.Option(None, help="Stop after N steps."),
-    minutes: float | None = typer.Option(None, help="Stop after N minutes of training."),
-    checkpoint_every: int = typer.Option(100, help="Steps between checkpoints."),
-    seed: int = typer.Option(0, help="Random seed."),
-    device: str = typer.Option("auto", help="cpu, cuda or auto."),
-    out: Path = typer.Option(Path("runs/translate"), help="Run directory."),
+    config: TranslateConfig,
     resume: bool = typer.Option(False, help="Continue the run in --out from its checkpoint."),
     overwrite: bool = typer.Option(False, help="Replace an existing run directory."),
 ) -> None:
     """Train an image-to-image translation model (CT kernels, MRI sequences)."""
-    from radgen.image.translate.config import TranslateConfig
     from radgen.image.translate.train import train_translation
 
-    config = TranslateConfig(
-        model=model,
-        pairs=str(pairs),
-        source=source,
-        target=target,
-        domains=[d.strip() for d in domains.split(",")] if domains else None,
-        holdout_slab=holdout_slab,
-        crop=crop,
-        batch_size=batch_size,
-        width=width,
-        patch=patch,
-        linear_kernel=linear_kernel,
-        lr=lr,
-        steps=steps,
-        minutes=minutes,
-        checkpoint_every=checkpoint_every,
-        seed=seed,
-        device=device,
-        out=str(out),
-    )
     summary = train_translation(config, resume=resume, overwrite=overwrite)
-    console.print(f"trained {summary['steps']} steps in {summary['seconds']:.0f} s -> {out}")
+    console.print(f"trained {summary['steps']} steps in {summary['seconds']:.0f} s -> {config.out}")
 
 
 @app.command("translate")
@@ -334,29 +200,17 @@ app.add_typer(findings_app, name="findings")
 
 
 @findings_app.command("train")
+@config_options(FindingsConfig)
 def findings_train_cmd(
-    out: Path = typer.Option(..., "--out", help="Run directory."),
-    dataset: str = typer.Option("pneumoniamnist", help="pneumoniamnist or folder."),
-    data_path: Path | None = typer.Option(None, help="Folder for --dataset folder."),
-    labels_csv: Path | None = typer.Option(None, help="filename,label CSV for a folder."),
-    positive: str = typer.Option("pneumonia", help="The class that is the finding."),
-    steps: int = typer.Option(1500, help="Training steps."),
+    config: FindingsConfig,
     overwrite: bool = typer.Option(False, help="Replace an existing run."),
 ) -> None:
     """Train and calibrate the findings model (report.md with AUC, ECE, reliability plots)."""
-    from radgen.image.findings.model import FindingsConfig, train_findings
+    from radgen.image.findings.model import train_findings
 
-    config = FindingsConfig(
-        out=str(out),
-        dataset=dataset,
-        positive=positive,
-        steps=steps,
-        data_path=str(data_path) if data_path else None,
-        labels_csv=str(labels_csv) if labels_csv else None,
-    )
     r = train_findings(config, overwrite=overwrite)
     auc = f", validation AUC {r['val_auc']}, ECE {r['val_ece_after']}" if "val_auc" in r else ""
-    console.print(f"findings model -> {out}{auc}")
+    console.print(f"findings model -> {config.out}{auc}")
 
 
 @findings_app.command("predict")

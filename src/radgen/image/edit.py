@@ -21,57 +21,21 @@ from __future__ import annotations
 import csv
 import time
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 from rich.progress import Progress
 
 from radgen.data.geometry import extract_slices, resize
 from radgen.data.intensity import percentile_normalise
 from radgen.errors import RadgenError
+from radgen.image.config import GAN_METHODS, EditConfig
 from radgen.image.contract import class_index
 from radgen.image.diffusion.editing import check_mask, ddim_invert, ddim_regenerate, repaint, sdedit
 from radgen.image.train import load_trained, make_schedule
 from radgen.io import MedicalImage, load_image, save_image, write_montage
 from radgen.io.load import is_image_file
 from radgen.metrics.translation import psnr_db
-
-EditMethod = Literal["sdedit", "ddim-switch", "inpaint", "gan-invert", "gan-direction"]
-GAN_METHODS = ("gan-invert", "gan-direction")
-
-
-class EditConfig(BaseModel):
-    """What to edit, with which trained run and method, and where to write it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    run: str = Field(description="Run directory of a trained class-conditional ddpm.")
-    input: str = Field(description="An image (PNG, DICOM, NIfTI) or a folder of them.")
-    method: EditMethod = Field(
-        "sdedit", description="sdedit, ddim-switch, inpaint, gan-invert or gan-direction."
-    )
-    target: str | None = Field(
-        None, description="Target class name or index (sdedit, ddim-switch; inpaint: optional)."
-    )
-    source: str | None = Field(
-        None, description="The image's own class (ddim-switch inverts with it; default: target)."
-    )
-    strength: float = Field(
-        0.6, ge=0, le=5, description="SDEdit noise level (0-1); gan-direction: class gaps."
-    )
-    steps: int = Field(50, ge=1, description="DDIM steps.")
-    guidance: float = Field(3.0, description="Classifier-free guidance toward the target.")
-    mask: str | None = Field(None, description="Inpainting mask image: nonzero = fill.")
-    resample: int = Field(5, ge=1, le=50, description="RePaint resampling per step.")
-    gan_steps: int = Field(
-        200, ge=1, description="GAN inversion: latent steps (tuning half, encoder 3x as many)."
-    )
-    seed: int = Field(0)
-    device: str = Field("auto", description="cpu, cuda or auto.")
-    out: str = Field(description="Output folder.")
-    format: Literal["png", "nifti", "dicom"] = Field("png", description="Output format.")
 
 
 def _class_index(name: str | None, class_names: tuple[str, ...], what: str) -> int | None:

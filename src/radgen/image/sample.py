@@ -4,40 +4,18 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 from rich.progress import Progress
 
 from radgen.errors import RadgenError
+from radgen.image.config import SampleConfig
 from radgen.image.contract import SampleOptions, class_index
 from radgen.image.grids import write_class_grid
 from radgen.image.train import load_trained
 from radgen.io import MedicalImage, save_image, write_npz_samples
 from radgen.io.dicom import write_dicom_series
-
-
-class SampleConfig(BaseModel):
-    """How many images to draw from which run, how, and where to write them."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    run: str = Field(description="Run directory of a trained vae/gan/cgan/ddpm.")
-    n: int = Field(500, ge=1, description="Number of images.")
-    label: str | None = Field(None, description="Class name or index; default: balanced.")
-    sampler: Literal["ddim", "ddpm"] = Field("ddim", description="Diffusion sampler.")
-    steps: int = Field(50, ge=1, description="DDIM steps (DDPM always uses the full chain).")
-    eta: float = Field(0.0, ge=0, le=1, description="DDIM noise: 0 deterministic, 1 DDPM-like.")
-    guidance: float = Field(3.0, description="Classifier-free guidance scale (1: none).")
-    classifier: str | None = Field(None, description="noisy-classifier run for guidance.")
-    classifier_scale: float = Field(0.0, ge=0, description="Classifier guidance strength.")
-    format: Literal["npz", "png", "nifti", "dicom"] = Field("npz", description="Output format.")
-    batch_size: int = Field(250, ge=1, description="Images generated at once.")
-    seed: int = Field(0, description="Seed of the starting noise.")
-    device: str = Field("auto", description="cpu, cuda or auto.")
-    out: str = Field(description="Output folder.")
 
 
 def _labels(

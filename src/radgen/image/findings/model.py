@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from pydantic import BaseModel, ConfigDict, Field
 
 from radgen.errors import RadgenError
 from radgen.image.classifier import SmallCNN
@@ -25,29 +24,9 @@ from radgen.image.findings.calibration import (
     reliability_plot,
     softmax,
 )
+from radgen.image.findings.config import FindingsConfig
 
 MODEL_FILE = "findings_model.pt"
-
-
-class FindingsConfig(BaseModel):
-    """One config for `radgen image findings train`, shared by CLI and API."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    out: str = Field(description="Run directory.")
-    dataset: str = Field("pneumoniamnist", description="Registered dataset or 'folder'.")
-    data_path: str | None = Field(None, description="Folder for the 'folder' dataset.")
-    labels_csv: str | None = Field(None, description="filename,label CSV for 'folder'.")
-    positive: str = Field("pneumonia", description="The class that is the finding.")
-    finding: str = Field("LUNG_OPACITY", description="Template field the finding fills.")
-    size: int = Field(32, ge=16, le=256)
-    steps: int | None = Field(1500, ge=1)
-    minutes: float | None = Field(None, gt=0)
-    calibration_fraction: float = Field(0.1, gt=0.02, lt=0.5)
-    sensitivity: float = Field(0.95, gt=0.5, lt=1.0, description="Lower threshold's target.")
-    specificity: float = Field(0.95, gt=0.5, lt=1.0, description="Upper threshold's target.")
-    seed: int = 0
-    device: str = "cpu"
 
 
 @dataclass

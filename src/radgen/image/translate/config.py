@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 TranslateModel = Literal["pix2pix", "cyclegan", "stargan", "diffusion"]
 
@@ -50,6 +50,14 @@ class TranslateConfig(BaseModel):
     seed: int = Field(0, description="Seed for every RNG.")
     device: str = Field("auto", description="cpu, cuda or auto.")
     out: str = Field(description="Run directory.")
+
+    @field_validator("domains", mode="before")
+    @classmethod
+    def _split_domains(cls, value: object) -> object:
+        """The command line gives domains as one comma-separated string."""
+        if isinstance(value, str):
+            return [d.strip() for d in value.split(",") if d.strip()]
+        return value
 
     @model_validator(mode="after")
     def _resolve(self) -> TranslateConfig:
