@@ -70,8 +70,11 @@ def demo(
     summary = train(config)
     console.print(f"{summary['steps']} steps; per-epoch sample grids in {root / 'ddpm/figures'}")
 
-    console.rule(f"2. sample {n} images, half normal and half pneumonia (DDIM 50, CFG 3)")
     sample_cfg = SampleConfig(run=config.out, n=n, device=device, out=str(root / "samples"))
+    console.rule(
+        f"2. sample {n} images, half normal and half pneumonia"
+        f" (DDIM {sample_cfg.steps}, CFG {sample_cfg.guidance:g})"
+    )
     images, labels, names = generate(sample_cfg)
     samples = write_samples(images, labels, names, sample_cfg.out, "npz", "radgen demo")
     console.print(f"labelled grid -> {samples / 'grid.png'} (every file marked SYNTHETIC)")
