@@ -51,6 +51,8 @@ TRAINING_CHANGES: dict[str, dict[str, Any]] = {
     "width 48": {"width": 48},
 }
 GUIDANCES = (1.0, 1.5, 3.0)
+CLASS_KEYS = ("fid", "fid_real_floor", "fid_ratio", "recall", "coverage", "recall_real_floor",
+              "coverage_real_floor")  # fmt: skip
 
 
 def budget_profile(size: int, steps: int = 6) -> dict[str, Any]:
@@ -89,10 +91,9 @@ def draw(run: str, n: int, guidance: float) -> tuple:
     return generate(cfg, progress=False)
 
 
-def val_scores(encoder, val, train_feats: np.ndarray, images: np.ndarray) -> dict[str, float]:
+def val_scores(f_val: np.ndarray, train_feats: np.ndarray, f_fake: np.ndarray) -> dict[str, float]:
     """Domain FID of samples against the real val images, over the floor of as many real
     training images against the same val images; recall and coverage against val."""
-    f_val, f_fake = encoder(val.images), encoder(images)
     fid, floor = frechet_distance(f_val, f_fake), frechet_distance(f_val, train_feats)
     scores = prdc(f_val, f_fake)
     return {"val_fid": round(fid, 4), "val_floor": round(floor, 4),
@@ -105,6 +106,7 @@ def ablation(val, train) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     encoder = bundled_domain_encoder()
     rng = np.random.default_rng(0)
     train_feats = encoder(train.images[rng.permutation(len(train))[: len(val)]])
+    f_val = encoder(val.images)  # once: every row is scored against the same val features
     rows = []
     for name, change in TRAINING_CHANGES.items():
         run, summary = trained("ddpm", f"fidelity_ablation_{len(rows)}", ABLATION_MINUTES,
@@ -112,7 +114,7 @@ def ablation(val, train) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         for g in GUIDANCES:
             images, _, _ = draw(run, len(val), g)
             row = {"training": name, "guidance": g, "steps": summary["steps"],
-                   **val_scores(encoder, val, train_feats, images)}  # fmt: skip
+                   **val_scores(f_val, train_feats, encoder(images))}  # fmt: skip
             print(row)
             rows.append(row)
     base = next(r for r in rows if r["training"] == "default" and r["guidance"] == OLD_GUIDANCE)
@@ -141,20 +143,7 @@ def headline(run: str, guidance: float, size: int, out: Path, encoder: str | Non
         "worst_class": weakest,
         "worst_class_fid_ratio": round(per_class[weakest]["fid_ratio"], 3),
         "per_class": {
-            c: {
-                k: round(float(v), 4)
-                for k, v in b.items()
-                if k
-                in (
-                    "fid",
-                    "fid_real_floor",
-                    "fid_ratio",
-                    "recall",
-                    "coverage",
-                    "recall_real_floor",
-                    "coverage_real_floor",
-                )
-            }
+            c: {k: round(float(v), 4) for k, v in b.items() if k in CLASS_KEYS}
             for c, b in per_class.items()
         },
         "recall": round(d["recall"], 4),

@@ -71,15 +71,14 @@ def config_options(
     config_cls: type[BaseModel],
     *,
     defaults: dict[str, Any] | None = None,
-    exclude: tuple[str, ...] = (),
     text: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate a command whose first parameter is ``config`` (the built config) or
     ``fields`` (the raw values, for commands that layer a config file under them).
 
     ``defaults`` gives command-line defaults where the config has none (an output folder) or
-    where the command must see an unset value (``None``); ``exclude`` keeps fields off the
-    command line; ``text`` fields (lists) are typed as one string that the config parses.
+    where the command must see an unset value (``None``); ``text`` fields (lists) are typed
+    as one string that the config parses.
     The command's own parameters come after the generated ones.
     """
     defaults = defaults or {}
@@ -93,7 +92,7 @@ def config_options(
         taken = {p.name for p in own}
         generated, annotations = [], {}
         for name, field in config_cls.model_fields.items():
-            if name in exclude or name in taken:
+            if name in taken:
                 continue
             kind = str | None if name in text else _cli_type(field.annotation)
             if kind is None:
