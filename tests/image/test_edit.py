@@ -67,6 +67,48 @@ def test_sdedit_at_strength_zero_returns_the_input_and_rejects_bad_strength(setu
         sdedit(model, schedule, image, labels, 1.5)
 
 
+def test_inverted_sdedit_returns_the_image_with_its_own_class_and_rejects_bad_start(setup):
+    model, schedule, image = setup
+    labels = torch.tensor([0, 1])
+    out = sdedit(
+        model, schedule, image, labels, 0.6, 20, 1.0, start="inverted", source_labels=labels
+    )
+    torch.testing.assert_close(out, image, atol=1e-4, rtol=0)
+    with pytest.raises(RadgenError, match="start"):
+        sdedit(model, schedule, image, labels, 0.5, 10, start="inverse")
+
+
+class ConvDenoiser(nn.Module):
+    """An untrained network whose output depends on its input noise (unlike the point mass)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.num_classes = 2
+        self.conv = nn.Conv2d(1, 1, 3, padding=1)
+
+    def forward(self, x, t, labels=None, cond=None):
+        return self.conv(x) * 0.5
+
+
+def test_inverted_sdedit_starts_from_the_image_not_from_random_noise():
+    model, schedule = ConvDenoiser(), NoiseSchedule("cosine", 100, "v")
+    image = torch.rand(2, 1, 16, 16, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    labels = torch.tensor([1, 0])
+
+    def edit(start: str, seed: int) -> torch.Tensor:
+        gen = torch.Generator().manual_seed(seed)
+        return sdedit(model, schedule, image, labels, 0.5, 10, 3.0, gen, start=start)
+
+    assert not torch.allclose(edit("random", 0), edit("random", 1))
+    torch.testing.assert_close(edit("inverted", 0), edit("inverted", 1), atol=0, rtol=0)
+    # the partial inversion stops at the start step: the latent there is not the full noise
+    first = 44  # DDIM steps 99, 88, .., 0: the first at or below strength 0.5 (t = 50)
+    partial = ddim_invert(model, schedule, image, None, 10, stop_t=first)
+    full = ddim_invert(model, schedule, image, None, 10)
+    assert not torch.allclose(partial, full)
+
+
 def test_inpainting_keeps_the_known_region_exactly(setup):
     model, schedule, image = setup
     mask = torch.zeros(1, 1, 16, 16)

@@ -1,7 +1,9 @@
 """``radgen image edit``: edit real images with a trained class-conditional diffusion run.
 
 Methods:
-- ``sdedit``: noise to ``strength`` of the chain, denoise toward ``--target`` (CFG);
+- ``sdedit``: noise to ``strength`` of the chain, denoise toward ``--target`` (CFG 5); by
+  default the noise is the image's own (DDIM inversion to that step, with ``--source``'s
+  class when given), ``--start random`` draws it (the original SDEdit);
 - ``ddim-switch``: DDIM-invert with the image's own class, regenerate with ``--target``
   (the inversion's reconstruction error is reported, so a poor inversion is visible);
 - ``inpaint``: RePaint-style filling of ``--mask`` (1 fill, 0 keep); the kept pixels are the
@@ -90,13 +92,29 @@ def edit_tensor(
     dev = x.device
     y = None if target is None else torch.full((len(x),), target, device=dev)
     if config.method == "sdedit":
-        out = sdedit(net, schedule, x, y, config.strength, config.steps, config.guidance, gen)
-        return out, {}
+        y_src = None if source is None else torch.full((len(x),), source, device=dev)
+        out = sdedit(
+            net,
+            schedule,
+            x,
+            y,
+            config.strength,
+            config.steps,
+            config.guidance_scale(),
+            gen,
+            start=config.start,
+            source_labels=y_src,
+        )
+        return out, {
+            "start": config.start,
+            "strength": config.strength,
+            "guidance": config.guidance_scale(),
+        }
     if config.method == "ddim-switch":
         y_src = torch.full((len(x),), source if source is not None else target, device=dev)
         noise = ddim_invert(net, schedule, x, y_src, config.steps)
         recon = ddim_regenerate(net, schedule, noise, y_src, config.steps, 1.0)
-        out = ddim_regenerate(net, schedule, noise, y, config.steps, config.guidance)
+        out = ddim_regenerate(net, schedule, noise, y, config.steps, config.guidance_scale())
         return out, {"inversion_psnr_db": _psnr(recon, x)}
     assert mask is not None
     out = repaint(net, schedule, x, mask.to(dev), y, config.steps, config.resample, 1.0, gen)
