@@ -51,3 +51,22 @@ def test_bad_inputs_give_one_clear_line(cli, tmp_path):
     ):
         code, _, err = cli("deid", *args)
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_the_command_and_the_api_share_one_config(cli, tmp_path):
+    from radgen.privacy.config import DeidTextConfig, TaggerTrainConfig
+    from radgen.privacy.deid_files import deidentify_reports
+
+    (tmp_path / "r.txt").write_text("Seen by Dr. Olga Petrenko.", encoding="utf-8")
+    code, _, err = cli("deid", "text", tmp_path / "r.txt", tmp_path / "o.txt", "--mode", "redactt")
+    assert code == 2 and "mode" in err and len(err.strip().splitlines()) == 1, err
+    config = DeidTextConfig(src=str(tmp_path / "r.txt"), dst=str(tmp_path / "api.txt"))
+    summary = deidentify_reports(config, progress=False)
+    assert summary.spans == 1 and summary.outputs == 1 and summary.key_store is None
+    assert (tmp_path / "api.txt").read_text() == "Seen by Dr. [NAME]."
+    assert DeidTextConfig(src="a", dst="b", column="findings, impression").column == [
+        "findings",
+        "impression",
+    ]
+    assert TaggerTrainConfig(out="x", steps=None).steps == 1000  # no budget: the shipped one
+    assert TaggerTrainConfig(out="x", steps=None, minutes=2).steps is None

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 
+from radgen.privacy.config import TaggerTrainConfig
 from radgen.privacy.phi_synth import synthetic_corpus
 from radgen.privacy.tagger import (
     LABELS,
@@ -26,33 +26,6 @@ from radgen.runs.device import resolve_device
 from radgen.runs.loop import Batch, BatchStream, LoopSettings, train_loop
 from radgen.runs.rundir import RunDir
 from radgen.runs.seed import seed_everything
-
-
-class TaggerTrainConfig(BaseModel):
-    """How the shipped tagger was made; ``radgen deid train`` with defaults rebuilds it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    out: str = Field(description="Run directory.")
-    docs: int = Field(2400, ge=10, description="Synthetic training documents.")
-    dev_docs: int = Field(150, ge=5, description="Synthetic development documents (other seed).")
-    seed: int = Field(0, description="Seed for data, initialisation and batches.")
-    layers: int = Field(
-        2,
-        ge=1,
-        le=6,
-        description="MiniLM layers kept: 2 reads 20 reports/s on 2 cores, 4 about 11.",
-    )
-    rank: int = Field(16, ge=1, le=128, description="LoRA rank.")
-    alpha: float = Field(32.0, gt=0, description="LoRA alpha.")
-    dropout: float = Field(0.1, ge=0, lt=1)
-    max_length: int = Field(128, ge=32, le=512, description="Word pieces per training window.")
-    batch_size: int = Field(16, ge=1)
-    lr: float = Field(1e-3, gt=0)
-    steps: int | None = Field(1000, ge=1, description="Training steps (the shipped tagger: 1000).")
-    minutes: float | None = Field(None, gt=0, description="Or a time budget instead of steps.")
-    checkpoint_every: int = Field(100, ge=1)
-    device: str = Field("cpu", description="cpu, cuda or auto.")
 
 
 def windows(docs: list, tokenizer: Any, max_length: int) -> dict[str, torch.Tensor]:
