@@ -18,6 +18,7 @@ from radgen.privacy.keystore import KeyStore
 from radgen.privacy.ner import SpacyNER
 from radgen.privacy.not_phi import clinical_not_phi
 from radgen.privacy.patterns import pattern_spans
+from radgen.privacy.propagate import propagate_spans
 from radgen.privacy.spans import PHI, Span, merge_spans
 from radgen.privacy.surrogates import SurrogateMaker, year_of
 from radgen.privacy.zones import protected_spans, residual_sentences, zone_spans
@@ -175,7 +176,9 @@ class Deidentifier:
     """Detects PHI with four detectors as one: patterns for PHI with a shape, the learned
     tagger for PHI in any format, the zone policy (headers, ``label: value`` fields,
     signatures), and spaCy NER as a second opinion on sentences where a capitalised word that
-    is neither clinical nor common was left unclaimed. Redacts (``[NAME]``) or pseudonymises.
+    is neither clinical nor common was left unclaimed. What they find is then propagated: a
+    distinctive name token or an identifier found once is redacted wherever it recurs.
+    Redacts (``[NAME]``) or pseudonymises.
 
     Pseudonyms come from the key store's secret, so the same original gets the same surrogate
     across documents and runs; dates shift by a per-scope offset, so intervals are kept.
@@ -190,6 +193,7 @@ class Deidentifier:
         use_ner: bool = True,
         use_tagger: bool = True,
         use_zones: bool = True,
+        propagate: bool = True,
         ner: SpacyNER | None = None,
         tagger: PHITagger | None = None,
     ) -> None:
@@ -204,7 +208,7 @@ class Deidentifier:
 
             tagger = PHITagger()
         self.tagger = tagger if use_tagger else None
-        self.use_zones = use_zones
+        self.use_zones, self.propagate = use_zones, propagate
         self.surrogates = SurrogateMaker(keys) if keys is not None else None
 
     def load(self) -> Deidentifier:
@@ -241,6 +245,9 @@ class Deidentifier:
         spans = patterns + learned
         spans = [t for t in (_trim(s, text) for s in spans) if t.end > t.start]
         merged = merge_spans([s for s in spans if not clinical_not_phi(s, text)])
+        if self.propagate:  # a name or identifier found once is redacted where it recurs
+            extra = _without_protected(propagate_spans(text, merged), protected)
+            merged = merge_spans(merged + [s for s in extra if not clinical_not_phi(s, text)])
         return _join_neighbours(_attach_context(merged, text), text)
 
     def _replacement(self, span: Span, original: str, scope: str) -> str:
