@@ -111,19 +111,9 @@ def sdedit(
     first = ([t for t in sampler.timesteps(num_steps) if t <= t_start] or [0])[0]
     if start == "inverted":
         x = ddim_invert(model, schedule, images, source_labels, num_steps, stop_t=first)
-        return denoise(
-            model,
-            schedule,
-            sampler,
-            x,
-            labels=labels,
-            num_steps=num_steps,
-            guidance_scale=guidance if labels is not None else 1.0,
-            clip=False,
-            start_t=t_start,
-        ).clamp(-1, 1)
-    tt = torch.full((len(images),), first, device=images.device, dtype=torch.long)
-    x = schedule.q_sample(images, tt, _noise_like(images, generator))
+    else:
+        tt = torch.full((len(images),), first, device=images.device, dtype=torch.long)
+        x = schedule.q_sample(images, tt, _noise_like(images, generator))
     return denoise(
         model,
         schedule,
@@ -133,8 +123,9 @@ def sdedit(
         num_steps=num_steps,
         guidance_scale=guidance if labels is not None else 1.0,
         generator=generator,
+        clip=start == "random",  # an inverted start is regenerated exactly, as it was inverted
         start_t=t_start,
-    )
+    ).clamp(-1, 1)
 
 
 def check_mask(mask: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
