@@ -59,7 +59,10 @@ class _Queue:
             self.count += 1
 
 
-def _csv(config: DeidTextConfig, src: Path, deid: Deidentifier, queue: _Queue, progress: bool):
+def _csv(
+    config: DeidTextConfig, src: Path, deid: Deidentifier, queue: _Queue, progress: bool
+) -> tuple[int, int]:
+    """De-identify the chosen CSV columns into one output CSV: (spans, outputs)."""
     if not config.column:
         raise RadgenError("give --column NAME for the CSV text to de-identify", src)
     rows, fields = read_csv_column(src, config.column)
@@ -81,7 +84,10 @@ def _csv(config: DeidTextConfig, src: Path, deid: Deidentifier, queue: _Queue, p
     return found, 1
 
 
-def _files(config: DeidTextConfig, src: Path, deid: Deidentifier, queue: _Queue, progress: bool):
+def _files(
+    config: DeidTextConfig, src: Path, deid: Deidentifier, queue: _Queue, progress: bool
+) -> tuple[int, int]:
+    """De-identify a report or every .txt/.md report under a folder: (spans, outputs)."""
     pairs = report_pairs(src, Path(config.dst), (".txt", ".md"))
     found = 0
     for path, target in track(pairs, description="de-identifying", disable=not progress):
