@@ -73,3 +73,12 @@ def test_an_unlabelled_signature_at_the_end_is_a_zone(deid):
 def test_a_cut_sentence_at_the_end_is_not_a_signature(deid):
     text = "FINDINGS: Heart size normal.\nThere is a small left-sided\n"
     assert redacted(deid, text) == []
+
+
+def test_medical_word_forms_are_clinical_but_look_alike_surnames_are_not():
+    from radgen.privacy.not_phi import _clinical
+
+    for word in ("Osteophytes", "Bronchiectatic", "Gastroenterology", "Osteopenia"):
+        assert _clinical(word), word
+    for name in ("Paraskevopoulos", "Hemingway", "Angiolini", "Neurath"):
+        assert not _clinical(name), name

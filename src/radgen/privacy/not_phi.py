@@ -41,7 +41,14 @@ COUNTED = re.compile(
 MEDICAL_SUFFIX = re.compile(
     r"(?:itis|osis|oses|a?emia|algia|ectomy|ostomy|otomy|plasty|graphy|scopy|pathy|megaly|"
     r"phagia|plegia|paresis|penia|lysis|trophy|ectasis|gastric|crit|kinesia|pnoea|pnea|uria|"
-    r"rrhoea|rrhea|ache|bitus|ocele)$",
+    r"rrhoea|rrhea|ache|bitus|ocele|phytes?)$",
+    re.I,
+)
+# Greek combining forms that begin only medical words ("Osteophytes", "Bronchiectatic"); not
+# "para", "hemi", "sub"..., which begin surnames too ("Paraskevopoulos", "Hemingway")
+MEDICAL_PREFIX = re.compile(
+    r"(?:osteo|cardio|pneumo|broncho|bronchi|hepato|nephro|angio|arthro|spondyl|myelo|neuro|"
+    r"gastro|entero|cholecyst|cholangi|pyelo|thrombo|lympho)[a-z]{5,}$",
     re.I,
 )
 
@@ -71,7 +78,9 @@ def _clinical(word: str) -> bool:
     w = word.lower()
     if w in person_names():
         return False
-    return w in clinical_vocabulary() or (len(w) >= 8 and MEDICAL_SUFFIX.search(w) is not None)
+    if w in clinical_vocabulary() or (w.endswith("s") and w[:-1] in clinical_vocabulary()):
+        return True
+    return len(w) >= 8 and bool(MEDICAL_SUFFIX.search(w) or MEDICAL_PREFIX.match(w))
 
 
 def clinical_not_phi(span: Span, text: str) -> bool:
