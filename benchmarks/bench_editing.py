@@ -87,10 +87,10 @@ HISTORY_KEYS = (
 )  # fmt: skip
 
 
-def gan_keys_kept() -> dict:
-    """The GAN part's numbers from the JSON already there (its own run, not the DDPM's), and
-    the record of the SDEdit tuning, so that rerunning the diffusion part does not erase
-    them; None where the GAN part never ran."""
+def kept_from_previous() -> tuple[dict, dict]:
+    """From the JSON already there (read once): the GAN part's numbers (its own run, not the
+    DDPM's) and its seconds per image, and the record of the SDEdit tuning, so that rerunning
+    the diffusion part does not erase them; None where the GAN part never ran."""
     path = RESULTS / "bench_editing.json"
     old = json.loads(path.read_text()) if path.exists() else {}
     kept = {k: old.get(k) for k in GAN_KEYS}
@@ -99,14 +99,8 @@ def gan_keys_kept() -> dict:
         kept["gan_note"] = "run --part gan to add GAN inversion and latent directions"
     else:
         kept["gan_part_date"] = old.get("gan_part_date", old.get("date"))
-    return kept
-
-
-def gan_seconds_kept() -> dict:
-    path = RESULTS / "bench_editing.json"
-    old = json.loads(path.read_text()) if path.exists() else {}
     seconds = old.get("edit_seconds_per_image", {}).get("gan_invert_and_tune")
-    return {} if seconds is None else {"gan_invert_and_tune": seconds}
+    return kept, ({} if seconds is None else {"gan_invert_and_tune": seconds})
 
 
 def gan_part(args: argparse.Namespace) -> None:
@@ -335,10 +329,11 @@ def main() -> None:
     fid_filled = frechet_distance(f_other, f_filled)
     print("inpaint: known-region max error", known_error, "FID", fid_filled, "floor", floor)
 
+    kept, gan_seconds = kept_from_previous()
     write_result(
         "bench_editing",
         {
-            **gan_keys_kept(),
+            **kept,
             "ddim_inversion_psnr_db": round(inversion_psnr, 2),
             "sdedit_flip_rate": headline["flip_rate"],
             "sdedit_ssim": headline["ssim"],
@@ -355,7 +350,7 @@ def main() -> None:
             "inpaint_domain_fid_ratio": round(fid_filled / max(floor, 1e-12), 3),
             "edit_seconds_per_image": {
                 **{k: round(v, 4) for k, v in seconds.items()},
-                **gan_seconds_kept(),
+                **gan_seconds,
             },
             "judge_val_accuracy": round(judge_acc, 4),
             "judge_on_unedited_sources": control,

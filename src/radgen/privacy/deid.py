@@ -177,7 +177,8 @@ class Deidentifier:
     tagger for PHI in any format, the zone policy (headers, ``label: value`` fields,
     signatures), and spaCy NER as a second opinion on sentences where a capitalised word that
     is neither clinical nor common was left unclaimed. What they find is then propagated: a
-    distinctive name token or an identifier found once is redacted wherever it recurs.
+    distinctive name or place token, or an identifier, found once is redacted wherever it
+    recurs.
     Redacts (``[NAME]``) or pseudonymises.
 
     Pseudonyms come from the key store's secret, so the same original gets the same surrogate
