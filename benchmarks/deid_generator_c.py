@@ -177,17 +177,15 @@ def load_corpus_c(path: Path, seed: int = 7, limit: int | None = None) -> list[C
     return [build(row, src) for row in rows[:limit]]
 
 
-def main() -> None:
+def report_misses(docs: list[CDocument], show: int = 80) -> None:
+    """Token recall per category, leak-free reports and the first missed tokens in context."""
     import re
-    from collections import defaultdict
+    from collections import Counter, defaultdict
 
     import numpy as np
 
-    from radgen.data import shared_data_dir
     from radgen.privacy.deid import Deidentifier
 
-    limit = int(sys.argv[1]) if len(sys.argv) > 1 else 400
-    docs = load_corpus_c(shared_data_dir() / "iu_xray" / "reports_dev.csv", limit=limit)
     deid = Deidentifier("redact").load()
     found, total, missed = defaultdict(int), defaultdict(int), []
     leak_free = 0
@@ -209,8 +207,17 @@ def main() -> None:
     print({c: round(found[c] / total[c], 4) for c in total})
     print("recall", round(sum(found.values()) / sum(total.values()), 4))
     print("leak-free", round(leak_free / len(docs), 4))
-    for cat, tok, ctx in missed[:80]:
+    print("missed by category", dict(Counter(c for c, _, _ in missed)))
+    for cat, tok, ctx in missed[:show]:
         print(cat, repr(tok), "|", ctx.replace("\n", " / "))
+
+
+def main() -> None:
+    from radgen.data import shared_data_dir
+
+    limit = int(sys.argv[1]) if len(sys.argv) > 1 else 400
+    docs = load_corpus_c(shared_data_dir() / "iu_xray" / "reports_dev.csv", limit=limit)
+    report_misses(docs)
 
 
 if __name__ == "__main__":

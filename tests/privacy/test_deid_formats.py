@@ -29,6 +29,13 @@ FORMATS = [
     ("phone in digit pairs", "09 83 13 26"),
     ("phone with an area code in brackets", "(03) 7859 5559"),
     ("phone with country and area code", "+90 (831) 2830347"),
+    ("French date", "12 août 2015"),
+    ("German date", "3. März 2024"),
+    ("ordinal date with of", "31st of March 2025"),
+    ("apostrophe year with time", "Aug. 3, '12 14:43"),
+    ("German street and number", "Fuchsstrasse 20"),
+    ("French street", "12, rue de la Paix"),
+    ("Indonesian street", "Jl. Kendalsari No. 8"),
 ]
 
 
@@ -65,6 +72,27 @@ def _leaks(deid: Deidentifier, text: str, value: str) -> list[str]:
 def test_each_format_family_is_found_in_every_position(deid, family, value, position):
     text = _positions(value)[position]
     assert _leaks(deid, text, value) == [], (family, position, text)
+
+
+def test_titled_names_keep_diacritics_apostrophes_and_inner_capitals():
+    """A title pattern takes the whole surname, not its ASCII prefix ("Lasi" of "Lasić")."""
+    from radgen.privacy.patterns import pattern_spans
+
+    for name in ("Lasić", "Müller", "O'Mcclure", "McDonald", "Smith-Jones", "Ó Cabraigh"):
+        text = f"Mrs {name} tolerated the examination."
+        assert name in [s.text(text) for s in pattern_spans(text)], name
+
+
+def test_a_time_after_a_date_is_kept_with_it_when_the_date_joined_an_id(deid):
+    text = "BENNETT^CHELSEA^K  34R410702  4/29/21 13:06  Hôpital Smith\nFINDINGS: Clear.\n"
+    for value in ("4/29/21 13:06", "BENNETT^CHELSEA^K", "34R410702", "Hôpital Smith"):
+        assert _leaks(deid, text, value) == [], value
+
+
+def test_typist_initials_after_a_slash_but_not_views(deid):
+    text = "FINDINGS: PA/lat views. Clear lungs.\nVerified 3/29/12 by PT/pt\n"
+    assert _leaks(deid, text, "PT/pt") == []
+    assert not any("PA" in s.text(text) for s in deid.detect(text))
 
 
 def test_transcriptionist_initials_in_the_footer(deid):
@@ -169,6 +197,8 @@ def test_surrogates_cover_every_category_consistently(tmp_path):
         ("Results given by telephone on (03) 7859 5559 today.", "(03) 7859 5559"),
         ("Discussed with Maria da Silva by phone.", "Maria da Silva"),
         ("Discussed with Dr. Jan van der Berg today.", "Jan van der Berg"),
+        ("Critical result phoned to Martineau, Arthur D on 213-802-4712.", "Martineau, Arthur D"),
+        ("cc: Dr Bieri (GP), Fuchsstrasse 20; Lyon", "Fuchsstrasse 20"),
     ],
 )
 def test_one_element_is_one_span(deid, text, element):

@@ -16,11 +16,13 @@ from radgen.privacy.spans import PHI, Span
 from radgen.privacy.zones import capital_initials, is_safe_word
 
 CUE = re.compile(
-    r"(?i:\b(?:discussed with|d/w|called to|called|paged|spoke (?:to|with)|spoken to|"
+    r"(?i:\b(?:discussed with|d/w|called to|called|paged|"
+    r"(?:tele)?phoned(?: through)? to|spoke (?:to|with)|spoken to|"
     r"informed|notified|given to|reported to|conveyed to|relayed to|reviewed with|per|"
     r"forward(?:ed)? (?:a copy )?to|copy to|cc|the patient,|patient|"
     r"(?:his|her|the patient's|their) (?:daughter|son|wife|husband|mother|father|sister|"
-    r"brother|partner|carer),?|registrar|resident|fellow|nurse))[ \t]+"
+    r"brother|partner|carer),?|registrar|resident|fellow|nurse|radiographer|technologist|"
+    r"sonographer|technician|physiotherapist|midwife|sister|matron|porter))[ \t]+"
 )
 NAME_TOKEN = re.compile(r"[^\W\d_][\w'’\-]*\.?|[A-Z]\.")
 POSSESSIVE = re.compile(r"(?<![\w'’])((?:[A-Z][\w\-]+[ \t]+){0,2}[A-Z][\w\-]+)['’]s\b")

@@ -101,6 +101,8 @@ US_STATES = frozenset(
 )  # MD and PA left out: after a name they are credentials ("Smith, MD"), not states
 _ATTACHED_TIME = re.compile(r"(?:,?\s*(?:at\s+)?)\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?", re.I)
 _ATTACHED_STATE = re.compile(r",\s*(?P<state>[A-Z]{2})\b(?:\s+\d{5}(?:-\d{4})?)?")
+# A span that ends with a date, whatever it was merged into ("A81098545  5/9/12 18:30").
+_DATE_AT_END = re.compile(r"(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|(?:19|20)\d{6})$")
 _STATE_AT_END = re.compile(r",\s*(?P<state>[A-Z]{2})(?:\s+\d{5}(?:-\d{4})?)?$")
 _WEEKDAY_BEFORE = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?[ \t]+$", re.I)
 _PLACE_PREFIX = re.compile(
@@ -115,6 +117,13 @@ PARTICLES = frozenset(
     " zu".split()
 )
 _JOINABLE_GAP = re.compile(r"[ \t]*[.,()^'’-]?[ \t]*[(]?")
+# A house number after a street ("Fuchsstrasse 20", "Béke utca 30.", "No. 8", "N° 958").
+_HOUSE_NUMBER = re.compile(
+    r"(?:,?[ \t]*(?:No\.?|Nr\.?|N[°º]|n[°º])[ \t]*|[ \t]+)\d{1,5}[a-zA-Z]?(?:/\d{1,4}[a-z]?)?"
+    r"(?![\w/]|[.,]\d|[ \t]?(?:mm|cm|ml|mL|%))"
+)
+# One capital after a name is its initial ("Martineau, Arthur D").
+_TRAILING_INITIAL = re.compile(r"[ \t]+[A-HJ-Z]\.?(?=[\s,;:)]|$)")
 _LEADING_PARTICLE = re.compile(
     r"(?:^|(?<=[\s(,:]))(?:van der|van den|van|von|de la|de|da|das|dos|del|della|di|du|des|"
     r"le|la|ter)[ \t]+$"
@@ -146,14 +155,17 @@ def _attach_context(spans: list[Span], text: str) -> list[Span]:
     onto it ("Tue 14-MAR-2024 15:42": parts of the date element), the first word of a place
     ("New", "San", "Port") and a state code after it ("Tallahassee, FL 32301"), which makes
     the span a location whatever the detector called it; a particle before a name or place
-    ("de Roos") and a phone number's opening bracket. Overlaps this makes are merged."""
+    ("de Roos"), a house number after a street ("Fuchsstrasse 20", "No. 8"), an initial
+    after a name ("Martineau, Arthur D") and a phone number's opening bracket. Overlaps this
+    makes are merged."""
     out = []
     for span in spans:
         if span.category is PHI.DATE and (m := _WEEKDAY_BEFORE.search(text, 0, span.start)):
             span = Span(m.start(), span.end, span.category, span.source)
         if span.category is PHI.LOCATION and (m := _PLACE_PREFIX.search(text, 0, span.start)):
             span = Span(m.start(), span.end, span.category, span.source)
-        if span.category is PHI.DATE and (m := _ATTACHED_TIME.match(text, span.end)):
+        dated = span.category is PHI.DATE or _DATE_AT_END.search(text, span.start, span.end)
+        if dated and (m := _ATTACHED_TIME.match(text, span.end)):
             span = Span(span.start, m.end(), span.category, span.source)
         elif span.category in (PHI.NAME, PHI.LOCATION, PHI.INSTITUTION):
             after = _ATTACHED_STATE.match(text, span.end)
@@ -166,6 +178,11 @@ def _attach_context(spans: list[Span], text: str) -> list[Span]:
             m := _LEADING_PARTICLE.search(text, max(0, span.start - 12), span.start)
         ):
             span = Span(m.start(), span.end, span.category, span.source)
+        street = span.category in (PHI.LOCATION, PHI.ADDRESS)
+        if street and (m := _HOUSE_NUMBER.match(text, span.end)):
+            span = Span(span.start, m.end(), span.category, span.source)
+        if span.category is PHI.NAME and (m := _TRAILING_INITIAL.match(text, span.end)):
+            span = Span(span.start, m.end(), span.category, span.source)
         if span.category is PHI.PHONE and span.start > 0 and text[span.start - 1] == "(":
             span = Span(span.start - 1, span.end, span.category, span.source)
         out.append(span)

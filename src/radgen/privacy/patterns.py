@@ -12,7 +12,28 @@ MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
-NAME_WORD = r"(?:[A-Z][a-z'’\-]+|[A-Z]\.?)(?![A-Za-z])"
+# Month names of the other languages reports arrive in (French, German, Spanish, Italian, Dutch,
+# Portuguese), used only in shapes with a day and a year ("12 août 2015", "3. März 2024"), where
+# no clinical word looks like them.
+FOREIGN_MONTH = (
+    r"(?:janv(?:ier)?|f[ée]vr?(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[uû]t|"
+    r"sept(?:embre)?|oct(?:obre)?|nov(?:embre)?|d[ée]c(?:embre)?|"
+    r"J[äa]n(?:ner|uar)|Feb(?:ruar)?|M[äa]rz|Mai|Juni|Juli|Okt(?:ober)?|Dez(?:ember)?|"
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept?iembre|octubre|noviembre|"
+    r"diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
+    r"januari|februari|maart|mei|augustus|oktober|janeiro|fevereiro|mar[çc]o|maio|junho|"
+    r"julho|setembro|outubro|novembro|dezembro)\.?"
+)
+ANY_MONTH = rf"(?:{MONTH}|{FOREIGN_MONTH})"
+# Latin letters with their diacritics ("Lasić", "Sečová", "Ó Cabraigh"), as character classes.
+UPPER = "".join(c for c in map(chr, range(0x250)) if c.isalpha() and c.isupper())
+LOWER = "".join(c for c in map(chr, range(0x250)) if c.isalpha() and c.islower())
+# A capitalised word ("Smith", "O'Neill", "McDonald", "Smith-Jones", "Lasić") or an initial.
+NAME_WORD = (
+    rf"(?:[{UPPER}](?:['’][{UPPER}])?[{LOWER}]+(?:['’\-][{UPPER}]?[{LOWER}]+|[{UPPER}][{LOWER}]+)*"
+    rf"|[{UPPER}]\.?)"
+    rf"(?![{UPPER}{LOWER}])"
+)
 STREET = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
     r"Terrace|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Alley|Bend|Bluffs?|Branch|Bridge|"
@@ -36,7 +57,12 @@ STATE = (
 INSTITUTION_WORDS = (
     r"(?:Hospital|Medical Center|Medical Centre|Health System|Health Center|Clinic|Infirmary|"
     r"Imaging Center|Radiology Associates|Cancer Center|Children's Hospital|Healthcare|"
-    r"University Hospital|Memorial)"
+    r"University Hospital|Memorial|Imaging Centre|Health Centre|Cancer Centre|Medical Clinic)"
+)
+# Institutions named after their kind ("Klinikum Zell am See", "Hôpital Saint-Louis").
+INSTITUTION_FIRST = (
+    r"(?:Klinikum|Krankenhaus|Universitätsklinikum|Kantonsspital|Spital|Hôpital|Clinique|"
+    r"Centre Hospitalier|Ospedale|Policlinico|Hospital|Clínica|Szpital|Sairaala)"
 )
 
 # Order matters: on equal length, earlier patterns win the overlap.
@@ -88,6 +114,16 @@ PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
         ),
     ),
     (
+        PHI.DATE,  # "31st of March 2025", "3. März 2024", "1er mars 2024", "Aug. 3, '12"
+        re.compile(
+            rf"\b\d{{1,2}}(?:st|nd|rd|th|er|\.)?[ \t]+(?:of[ \t]+)?{ANY_MONTH},?[ \t]+"
+            r"(?:\d{4}|['’]\d{2})\b|"
+            rf"\b{ANY_MONTH}[ \t]+\d{{1,2}}(?:st|nd|rd|th|\.)?,?[ \t]+(?:\d{{4}}|['’]\d{{2}})\b|"
+            rf"\b\d{{1,2}}-{ANY_MONTH}-(?:\d{{4}}|\d{{2}})\b",
+            re.I,
+        ),
+    ),
+    (
         PHI.AGE,
         re.compile(
             r"\b(?P<phi>9\d|1[0-2]\d)(?=(?:\s?|-)(?:years?|yrs?|y/?o|year-old)\b)|"
@@ -107,6 +143,12 @@ PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
     ),
     (PHI.ID, re.compile(r"\b\d{3}[- ]\d{2}[- ]\d{4}\b|(?<![\d.])\d{7,}(?![\d.]|\s?(?:mm|cm|ml))")),
     (PHI.ID, re.compile(r"(?<![\w/.-])\d{2,4}-\d{3,4}-\d{2,4}(?![\w/.-])")),
+    (  # the author's and the typist's initials: "JS/ab" (not views such as "PA/lat")
+        PHI.NAME,
+        re.compile(
+            r"(?<![\w/])(?!(?:PA|AP|LAT|CT|MR|MRI|US|XR|CXR|KUB)/)[A-Z]{2,3}/[a-z]{2,3}(?![\w/])"
+        ),
+    ),
     (PHI.NAME, re.compile(r"\b[A-Z][A-Za-z'’-]+\^[A-Z][A-Za-z'’-]*(?:\^[A-Z][A-Za-z'’.-]*)*")),
     (
         PHI.DEVICE,
@@ -126,6 +168,26 @@ PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
     ),
     (PHI.ADDRESS, re.compile(rf"\b{STATE}\s+\d{{5}}(?:-\d{{4}})?\b")),
     (
+        PHI.ADDRESS,  # "12, rue de la Paix", "53794 route Lucas", "Av. Mitre N° 5047"
+        re.compile(
+            r"(?:\b\d{1,5}[a-z]?,?[ \t]+)?\b(?i:rue|route|avenue|av\.|boulevard|bd|chemin|allée|"
+            r"impasse|quai|rang|cours|via|viale|piazza|calle|avenida|rua|travessa|largo|praça|"
+            r"jalan|jl\.|gang|gg\.|ul\.|ulica|utca)[ \t]+"
+            rf"(?:(?:de|du|des|la|le|del|della|do|da|dos|das|l['’]|d['’])[ \t]*)*"
+            rf"(?:{NAME_WORD}\.?|\d+)"
+            rf"(?:[ \t]+(?!(?:No|Nr|N[°º])\.?[ \t]*\d)(?:{NAME_WORD}\.?|de|do|da|del)){{0,4}}"
+            r"(?:,?[ \t]+(?:N[°º]|No\.?|Nr\.?|n[°º])[ \t]*\d{1,5}[a-z]?)?"
+        ),
+    ),
+    (
+        PHI.ADDRESS,  # German, Dutch, Nordic and Central European streets: "Fuchsstrasse 20"
+        re.compile(
+            rf"\b[{UPPER}][{LOWER}\-]*(?i:strasse|straße|str\.|weg|gasse|platz|allee|ring|damm|"
+            r"straat|laan|gracht|gatan|vägen|gata|vej|gade|veien|vegen|katu|tie|kuja|polku|"
+            r"utca|út|ulica|ulice|cesta|trg)[ \t]+\d{1,5}[a-z]?\b"
+        ),
+    ),
+    (
         PHI.LOCATION,
         re.compile(
             rf"(?P<phi>(?:{NAME_WORD})(?:[ \t]+(?:{NAME_WORD})){{0,2}}),[ \t]+{STATE}[ \t]+\d{{5}}"
@@ -135,7 +197,10 @@ PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
         PHI.INSTITUTION,
         re.compile(
             rf"\b(?:(?:St\.?|Saint|Mount|Mt\.?)\s+)?(?:{NAME_WORD})(?:\s+(?:{NAME_WORD}|of|and|&))*"
-            rf"\s+{INSTITUTION_WORDS}\b|\bUniversity of (?:{NAME_WORD})(?:\s+{NAME_WORD})*"
+            rf"\s+{INSTITUTION_WORDS}\b|\bUniversity of (?:{NAME_WORD})(?:\s+{NAME_WORD})*|"
+            rf"\b{INSTITUTION_FIRST}[ \t]+"
+            r"(?:(?:de|du|des|la|le|di|del|am|an der|im|bei|sur)[ \t]+)?"
+            rf"{NAME_WORD}(?:[ \t]+(?:(?:am|an der|im|bei|sur|de|di|del)[ \t]+)?{NAME_WORD}){{0,3}}"
         ),
     ),
     (
