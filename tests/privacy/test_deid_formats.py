@@ -229,3 +229,39 @@ def test_a_particle_taken_along_never_makes_overlapping_spans():
     spans = deid.detect(text)
     assert [text[s.start : s.end] for s in spans] == ["Maria de Silva"]
     assert deid(text) == "Seen by [NAME] today."
+
+
+def _span(text: str, piece: str, category: str):
+    from radgen.privacy.spans import PHI, Span
+
+    start = text.index(piece)
+    return Span(start, start + len(piece), PHI(category), "tagger")
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "category", "element"),
+    [
+        ("cc: Strada Laura Gheorghiu Nr. 28; x", "Strada Laura Gheorghiu", "NAME",
+         "Strada Laura Gheorghiu Nr. 28"),
+        ("at Intrarea Stoica Nr. 449 Bl. 36  Sc. 10 Ap. 469, Curtici", "Intrarea Stoica",
+         "LOCATION", "Intrarea Stoica Nr. 449 Bl. 36  Sc. 10 Ap. 469"),
+        ("Yours sincerely,\nD. Ó Laoidh\n", "Laoidh", "NAME", "Ó Laoidh"),
+        ("signed by Éléonore Dos Santos today", "Santos", "NAME", "Dos Santos"),
+        ("seen at Hall 5 mm nodule", "Hall", "LOCATION", "Hall"),
+    ],
+)  # fmt: skip
+def test_context_taken_along_with_a_found_span(text, found, category, element):
+    """House numbers (with building parts) after a street, capitalised particles before a
+    name; never a measurement."""
+    from radgen.privacy.deid import _attach_context
+
+    spans = _attach_context([_span(text, found, category)], text)
+    assert [s.text(text) for s in spans] == [element]
+
+
+def test_two_particles_join_a_place():
+    from radgen.privacy.deid import _join_neighbours
+
+    text = "Patient lives in Waidhofen an der Ybbs and works."
+    spans = [_span(text, "Waidhofen", "LOCATION"), _span(text, "Ybbs", "LOCATION")]
+    assert [s.text(text) for s in _join_neighbours(spans, text)] == ["Waidhofen an der Ybbs"]

@@ -114,19 +114,22 @@ _PLACE_PREFIX = re.compile(
 # Lower-case particles inside names and places ("M. de Roos", "Melo do Galho").
 PARTICLES = frozenset(
     "de da do das dos del della di du des la le van von der den ter ten nad pod en y bin al"
-    " zu".split()
+    " zu am an im ob sur sous".split()
 )
 _JOINABLE_GAP = re.compile(r"[ \t]*[.,()^'’-]?[ \t]*[(]?")
 # A house number after a street ("Fuchsstrasse 20", "Béke utca 30.", "No. 8", "N° 958").
+_NUMBERED = r"(?:No\.?|Nr\.?|N[°º]|n[°º])[ \t]*\d{1,5}[a-zA-Z]?"
 _HOUSE_NUMBER = re.compile(
-    r"(?:,?[ \t]*(?:No\.?|Nr\.?|N[°º]|n[°º])[ \t]*|[ \t]+)\d{1,5}[a-zA-Z]?(?:/\d{1,4}[a-z]?)?"
+    rf"(?:,?[ \t]*{_NUMBERED}|[ \t]+\d{{1,5}}[a-zA-Z]?(?:/\d{{1,4}}[a-z]?)?)"
+    r"(?:,?[ \t]+(?:Bl|Sc|Ap|Apt|Et|Flat|Unit|Suite)\.?[ \t]*\d{1,5}[a-zA-Z]?)*"
     r"(?![\w/]|[.,]\d|[ \t]?(?:mm|cm|ml|mL|%))"
 )
+_NUMBER_SIGN = re.compile(rf",?[ \t]*{_NUMBERED}(?![\w/]|[.,]\d)")
 # One capital after a name is its initial ("Martineau, Arthur D").
 _TRAILING_INITIAL = re.compile(r"[ \t]+[A-HJ-Z]\.?(?=[\s,;:)]|$)")
 _LEADING_PARTICLE = re.compile(
-    r"(?:^|(?<=[\s(,:]))(?:van der|van den|van|von|de la|de|da|das|dos|del|della|di|du|des|"
-    r"le|la|ter)[ \t]+$"
+    r"(?:^|(?<=[\s(,:\[]))(?:(?:van der|van den|van|von|de la|de|da|das|dos|del|della|di|du|des|"
+    r"le|la|ter|Van|Von|De|Da|Das|Dos|Del|Della|Di|Du|Le|La|Ó|Ní|Nic|Mac|Mc|Ua|Uí|an)[ \t]+){1,2}$"
 )
 
 
@@ -140,9 +143,10 @@ def _join_neighbours(spans: list[Span], text: str) -> list[Span]:
         if out and out[-1].category is span.category and span.start >= out[-1].end:
             gap = text[out[-1].end : span.start]
             words = gap.split()
-            particle = len(words) == 1 and words[0] in PARTICLES and gap.startswith(" ")
+            particle = 1 <= len(words) <= 2 and all(w in PARTICLES for w in words)
+            particle = particle and gap.startswith(" ")
             if (len(gap) <= 3 and _JOINABLE_GAP.fullmatch(gap)) or (
-                particle and span.category in (PHI.NAME, PHI.LOCATION)
+                particle and span.category in (PHI.NAME, PHI.LOCATION, PHI.INSTITUTION)
             ):
                 out[-1] = Span(out[-1].start, span.end, span.category, out[-1].source)
                 continue
@@ -181,6 +185,10 @@ def _attach_context(spans: list[Span], text: str) -> list[Span]:
         street = span.category in (PHI.LOCATION, PHI.ADDRESS)
         if street and (m := _HOUSE_NUMBER.match(text, span.end)):
             span = Span(span.start, m.end(), span.category, span.source)
+        elif span.category in (PHI.NAME, PHI.INSTITUTION) and (
+            m := _NUMBER_SIGN.match(text, span.end)
+        ):  # a street read as a name ("Strada Laura Gheorghiu Nr. 28")
+            span = Span(span.start, m.end(), PHI.LOCATION, span.source)
         if span.category is PHI.NAME and (m := _TRAILING_INITIAL.match(text, span.end)):
             span = Span(span.start, m.end(), span.category, span.source)
         if span.category is PHI.PHONE and span.start > 0 and text[span.start - 1] == "(":
