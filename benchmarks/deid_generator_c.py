@@ -188,11 +188,20 @@ def report_misses(docs: list[CDocument], show: int = 80) -> None:
 
     deid = Deidentifier("redact").load()
     found, total, missed = defaultdict(int), defaultdict(int), []
-    leak_free = 0
+    leak_free, flagged, wrong, false_positives = 0, 0, 0, Counter()
     for doc in docs:
         covered = np.zeros(len(doc.text) + 1, bool)
         for s in deid.detect(doc.text):
             covered[s.start : s.end] = True
+        gold = np.zeros(len(doc.text) + 1, bool)
+        for s, e, _ in doc.gold:
+            gold[s:e] = True
+        for m in re.finditer(r"\w+", doc.text):
+            if covered[m.start() : m.end()].any():
+                flagged += 1
+                if not gold[m.start() : m.end()].any():
+                    wrong += 1
+                    false_positives[m.group(0)] += 1
         clean = True
         for s, e, cat in doc.gold:
             for m in re.finditer(r"\w+", doc.text[s:e]):
@@ -207,6 +216,8 @@ def report_misses(docs: list[CDocument], show: int = 80) -> None:
     print({c: round(found[c] / total[c], 4) for c in total})
     print("recall", round(sum(found.values()) / sum(total.values()), 4))
     print("leak-free", round(leak_free / len(docs), 4))
+    print("precision", round(1 - wrong / max(flagged, 1), 4))
+    print("most frequent false positives", false_positives.most_common(25))
     print("missed by category", dict(Counter(c for c, _, _ in missed)))
     for cat, tok, ctx in missed[:show]:
         print(cat, repr(tok), "|", ctx.replace("\n", " / "))

@@ -82,3 +82,24 @@ def test_medical_word_forms_are_clinical_but_look_alike_surnames_are_not():
         assert _clinical(word), word
     for name in ("Paraskevopoulos", "Hemingway", "Angiolini", "Neurath"):
         assert not _clinical(name), name
+
+
+@pytest.mark.parametrize(
+    ("piece", "kept"),
+    [
+        ("sincerely,\n\nJohn Smith", "John Smith"),
+        ("Thanks, Julia Mata", "Julia Mata"),
+        ("husband, Kevin", "Kevin"),
+        ("sanna seppälä", "sanna seppälä"),  # a lower-case name is not a frequent word
+        ("Jan van der Berg", "Jan van der Berg"),
+        ("rue Gauthier", "rue Gauthier"),  # a kind of street stays with its street
+        ("Consultant", None),
+    ],
+)
+def test_learned_spans_lose_common_words_at_their_edges(piece, kept):
+    from radgen.privacy.not_phi import trim_common_edges
+    from radgen.privacy.spans import PHI, Span
+
+    text = f"x {piece} y"
+    span = trim_common_edges(Span(2, 2 + len(piece), PHI.NAME, "tagger"), text)
+    assert (span.text(text) if span else None) == kept

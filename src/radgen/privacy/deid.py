@@ -16,7 +16,7 @@ from radgen.privacy.clinical_terms import is_clinical
 from radgen.privacy.cues import cue_spans
 from radgen.privacy.keystore import KeyStore
 from radgen.privacy.ner import SpacyNER
-from radgen.privacy.not_phi import clinical_not_phi
+from radgen.privacy.not_phi import clinical_not_phi, trim_common_edges
 from radgen.privacy.patterns import pattern_spans
 from radgen.privacy.propagate import propagate_spans
 from radgen.privacy.spans import PHI, Span, merge_spans
@@ -125,11 +125,13 @@ _HOUSE_NUMBER = re.compile(
     r"(?![\w/]|[.,]\d|[ \t]?(?:mm|cm|ml|mL|%))"
 )
 _NUMBER_SIGN = re.compile(rf",?[ \t]*{_NUMBERED}(?![\w/]|[.,]\d)")
-# One capital after a name is its initial ("Martineau, Arthur D").
-_TRAILING_INITIAL = re.compile(r"[ \t]+[A-HJ-Z]\.?(?=[\s,;:)]|$)")
+# One capital after a name is its initial ("Martineau, Arthur D"); M or F without a point is
+# more often the sex in a header line ("SMITH, JOHN  M  DOB ...").
+_TRAILING_INITIAL = re.compile(r"[ \t]+(?:[A-EG-HJ-LN-Z]\.?|[MF]\.)(?=[\s,;:)]|$)")
 _LEADING_PARTICLE = re.compile(
     r"(?:^|(?<=[\s(,:\[]))(?:(?:van der|van den|van|von|de la|de|da|das|dos|del|della|di|du|des|"
-    r"le|la|ter|Van|Von|De|Da|Das|Dos|Del|Della|Di|Du|Le|La|Ó|Ní|Nic|Mac|Mc|Ua|Uí|an)[ \t]+){1,2}$"
+    r"le|la|ter|Van|Von|De|Da|Das|Dos|Del|Della|Di|Du|Le|La|Ó|Ní|Nic|Mac an|Mac|Mc|Ua|Uí)"
+    r"[ \t]+){1,2}$"
 )
 
 
@@ -268,6 +270,13 @@ class Deidentifier:
                     if not is_clinical(s.text(text[start:end]))
                 ]
         learned = _without_protected(learned, protected)
+        learned = [
+            t
+            for t in (
+                trim_common_edges(s, text) if s.source in ("tagger", "ner") else s for s in learned
+            )
+            if t is not None
+        ]
         spans = patterns + learned
         spans = [t for t in (_trim(s, text) for s in spans) if t.end > t.start]
         merged = merge_spans([s for s in spans if not clinical_not_phi(s, text)])

@@ -9,6 +9,7 @@ larger (a time written onto a date, a code after "MRN:") is not touched.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from radgen.privacy.spans import PHI, Span
 from radgen.privacy.zones import clinical_vocabulary, is_safe_word, person_names
@@ -115,3 +116,66 @@ def clinical_not_phi(span: Span, text: str) -> bool:
     if span.source == "ner":
         return all(is_safe_word(w, strict=True) or _clinical(w) for w in words)
     return False
+
+
+# Words of letters and roles that a learned span takes along at its edges ("Thanks, Julia",
+# "Yours sincerely", "John Smith, Consultant"): never PHI, whatever their case.
+LETTER_WORDS = frozenset(
+    "thanks thank dear yours sincerely regards kind best faithfully truly cheers consultant"
+    " radiologist registrar resident fellow physician doctor nurse sister radiographer"
+    " sonographer technologist husband wife son daughter mother father brother partner"
+    " carer patient".split()
+)
+NAME_PARTICLES = frozenset(
+    "van von der den ter ten nad pod bin al zu am an im ob sur sous in".split()
+)
+# Kinds of street, written in lower case inside addresses ("rue Gauthier", "Orechový rad 63").
+STREET_WORDS = frozenset(
+    "rue route avenue boulevard chemin allée impasse quai rang cours via viale piazza calle"
+    " avenida rua travessa largo jalan gang ulica utca put cesta tie rad vej gade gata gatan"
+    " katu kuja street road lane drive way place court square terrace close crescent".split()
+)
+
+
+@cache
+def _frequent_words() -> frozenset[str]:
+    """The 10,000 most frequent English words: a lower-case name is rarely among them."""
+    from wordfreq import top_n_list
+
+    return frozenset(top_n_list("en", 10000))
+
+
+_EDGE_WORD = re.compile(r"\w[\w'’\-]*")
+
+
+def _common_edge(word: str) -> bool:
+    """An edge word a learned span should not take: a letter or role word, or a common
+    English word of three letters or more written in lower case (a lower-case name is rarely
+    a frequent word); not a particle of a name or place ("van", "nad", "in") nor a kind of
+    street ("rue")."""
+    w = word.lower()
+    if not w.isalpha():  # "10th", "year-old": never trimmed
+        return False
+    if w in LETTER_WORDS and (word.islower() or word.istitle()):
+        return True
+    if not word.islower() or len(w) <= 2 or w in NAME_PARTICLES or w in STREET_WORDS:
+        return False
+    return w in _frequent_words() and w not in person_names()
+
+
+def trim_common_edges(span: Span, text: str) -> Span | None:
+    """A tagger or NER span without common words at its edges ("farmer", "sincerely",
+    "husband"); ``None`` when nothing else is left. Words inside the span stay."""
+    words = list(_EDGE_WORD.finditer(text, span.start, span.end))
+    if not words:
+        return span
+    first, last = 0, len(words) - 1
+    while first <= last and _common_edge(words[first].group(0)):
+        first += 1
+    while last >= first and _common_edge(words[last].group(0)):
+        last -= 1
+    if first > last:
+        return None
+    start = span.start if first == 0 else words[first].start()
+    end = span.end if last == len(words) - 1 else words[last].end()
+    return Span(start, end, span.category, span.source)

@@ -61,9 +61,19 @@ INSTITUTION_WORDS = (
 )
 # Institutions named after their kind ("Klinikum Zell am See", "Hôpital Saint-Louis").
 INSTITUTION_FIRST = (
-    r"(?:Klinikum|Krankenhaus|Universitätsklinikum|Kantonsspital|Spital|Hôpital|Clinique|"
-    r"Centre Hospitalier|Ospedale|Policlinico|Hospital|Clínica|Szpital|Sairaala)"
+    r"(?:Klinikum|Krankenhaus|Universitätsklinikum|Kantonsspital|Hôpital|Clinique|"
+    r"Centre Hospitalier|Ospedale|Policlinico|Clínica|Szpital|Sairaala)"
+)  # not "Hospital": in English it ends a name ("Mercy Hospital Radiology" is not one)
+
+# Streets in French, Italian, Spanish, Portuguese, Indonesian, Polish and Hungarian layouts.
+LATIN_STREET = (
+    r"\b(?i:rue|route|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|rang|cours|via|viale|"
+    r"piazza|calle|avenida|rua|travessa|largo|praça|jalan|jl\.|gang|gg\.|ul\.|ulica|utca)[ \t]+"
+    r"(?:(?:de|du|des|la|le|del|della|do|da|dos|das|l['’]|d['’])[ \t]*)*"
+    rf"(?:{NAME_WORD}\.?|\d+)"
+    rf"(?:[ \t]+(?!(?:No|Nr|N[°º])\.?[ \t]*\d)(?:{NAME_WORD}\.?|de|do|da|del)){{0,4}}"
 )
+HOUSE_NUMBER = r"(?:,?[ \t]+(?:N[°º]|No\.?|Nr\.?|n[°º])?[ \t]*\d{1,5}[a-z]?\b)"
 
 # Order matters: on equal length, earlier patterns win the overlap.
 PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
@@ -168,22 +178,17 @@ PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
     ),
     (PHI.ADDRESS, re.compile(rf"\b{STATE}\s+\d{{5}}(?:-\d{{4}})?\b")),
     (
-        PHI.ADDRESS,  # "12, rue de la Paix", "53794 route Lucas", "Av. Mitre N° 5047"
-        re.compile(
-            r"(?:\b\d{1,5}[a-z]?,?[ \t]+)?\b(?i:rue|route|avenue|av\.|boulevard|bd|chemin|allée|"
-            r"impasse|quai|rang|cours|via|viale|piazza|calle|avenida|rua|travessa|largo|praça|"
-            r"jalan|jl\.|gang|gg\.|ul\.|ulica|utca)[ \t]+"
-            rf"(?:(?:de|du|des|la|le|del|della|do|da|dos|das|l['’]|d['’])[ \t]*)*"
-            rf"(?:{NAME_WORD}\.?|\d+)"
-            rf"(?:[ \t]+(?!(?:No|Nr|N[°º])\.?[ \t]*\d)(?:{NAME_WORD}\.?|de|do|da|del)){{0,4}}"
-            r"(?:,?[ \t]+(?:N[°º]|No\.?|Nr\.?|n[°º])[ \t]*\d{1,5}[a-z]?)?"
+        PHI.ADDRESS,  # "12, rue de la Paix", "53794 route Lucas", "Av. Mitre N° 5047": a number
+        re.compile(  # before or after, so that "sent via Fax" is not an address
+            rf"\b\d{{1,5}}[a-z]?,?[ \t]+{LATIN_STREET}(?:{HOUSE_NUMBER})?|"
+            rf"{LATIN_STREET}{HOUSE_NUMBER}"
         ),
     ),
     (
         PHI.ADDRESS,  # German, Dutch, Nordic and Central European streets: "Fuchsstrasse 20"
         re.compile(
-            rf"\b[{UPPER}][{LOWER}\-]*(?i:strasse|straße|str\.|weg|gasse|platz|allee|ring|damm|"
-            r"straat|laan|gracht|gatan|vägen|gata|vej|gade|veien|vegen|katu|tie|kuja|polku|"
+            rf"\b[{UPPER}][{LOWER}\-]*(?i:strasse|straße|str\.|weg|gasse|platz|allee|damm|"
+            r"straat|laan|gracht|gatan|vägen|gata|vej|gade|veien|vegen|katu|kuja|polku|"
             r"utca|út|ulica|ulice|cesta|trg)[ \t]+\d{1,5}[a-z]?\b"
         ),
     ),
