@@ -94,6 +94,8 @@ def test_medical_word_forms_are_clinical_but_look_alike_surnames_are_not():
         ("Jan van der Berg", "Jan van der Berg"),
         ("rue Gauthier", "rue Gauthier"),  # a kind of street stays with its street
         ("Consultant", None),
+        ("SMITH JOHN   ID", "SMITH JOHN"),  # a field label after the name
+        ("Jose Garcia  Fecha", "Jose Garcia"),
     ],
 )
 def test_learned_spans_lose_common_words_at_their_edges(piece, kept):
@@ -103,3 +105,8 @@ def test_learned_spans_lose_common_words_at_their_edges(piece, kept):
     text = f"x {piece} y"
     span = trim_common_edges(Span(2, 2 + len(piece), PHI.NAME, "tagger"), text)
     assert (span.text(text) if span else None) == kept
+
+
+def test_an_age_keeps_its_number_not_its_unit(deid):
+    text = "FINDINGS: This 93-year-old woman fell. A 101 yo man.\n"
+    assert redacted(deid, text) == ["93", "101"]

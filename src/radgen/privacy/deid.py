@@ -69,13 +69,19 @@ def _check_input(text: object) -> None:
         )
 
 
+_AGE_UNIT = re.compile(r"[\s-]*(?:years?[\s-]*old|y/?o|yrs?|years?)$", re.I)
+
+
 def _trim(span: Span, text: str) -> Span:
-    """Leave possessives and trailing punctuation outside the span ("Doe's" -> "Doe")."""
+    """Leave possessives, trailing punctuation and an age's unit outside the span ("Doe's" ->
+    "Doe", "93-year-old" -> "93")."""
     end = span.end
     while end > span.start and text[end - 1] in " .,;:":
         end -= 1
     if text[span.start : end].endswith(("'s", "’s")):
         end -= 2
+    if span.category is PHI.AGE and (m := _AGE_UNIT.search(text, span.start, end)):
+        end = m.start() if m.start() > span.start else end
     return Span(span.start, end, span.category, span.source)
 
 
@@ -273,7 +279,8 @@ class Deidentifier:
         learned = [
             t
             for t in (
-                trim_common_edges(s, text) if s.source in ("tagger", "ner") else s for s in learned
+                trim_common_edges(s, text) if s.source in ("tagger", "ner", "zone") else s
+                for s in learned
             )
             if t is not None
         ]

@@ -126,6 +126,11 @@ LETTER_WORDS = frozenset(
     " sonographer technologist husband wife son daughter mother father brother partner"
     " carer patient".split()
 )
+# Field labels a learned span runs into ("SMITH JOHN   ID", "Jose Garcia  Fecha"), in any case.
+LABEL_WORDS = frozenset(
+    "id mrn dob ssn nhs acc accession tel fax phone mobile email born birth name patient"
+    " paciente fecha datum geb geboren nom date gp md ref mob".split()
+)
 NAME_PARTICLES = frozenset(
     "van von der den ter ten nad pod bin al zu am an im ob sur sous in".split()
 )
@@ -157,6 +162,8 @@ def _common_edge(word: str) -> bool:
     if not w.isalpha():  # "10th", "year-old": never trimmed
         return False
     if w in LETTER_WORDS and (word.islower() or word.istitle()):
+        return True
+    if w in LABEL_WORDS:
         return True
     if not word.islower() or len(w) <= 2 or w in NAME_PARTICLES or w in STREET_WORDS:
         return False

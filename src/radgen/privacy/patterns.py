@@ -227,7 +227,7 @@ PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
         re.compile(
             r"\b(?i:Patient Name|Patient|Name|Pt|Physician|Radiologist|Referring Physician|"
             r"Referring|Attending|Technologist|Dictated by|Signed by|Read by|Reviewed by|cc|"
-            r"Contact)\b[ \t]*:?[ \t]*(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?[ \t]+)?"
+            r"Contact)\b(?:[ \t]*\.{2,}[ \t]*:?|[ \t]*:?)[ \t]*(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?[ \t]+)?"
             rf"(?P<phi>(?:{NAME_WORD})(?:,?[ \t]+(?:{NAME_WORD})){{0,2}})"
         ),
     ),
