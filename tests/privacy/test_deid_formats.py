@@ -253,15 +253,15 @@ def _span(text: str, piece: str, category: str):
 def test_context_taken_along_with_a_found_span(text, found, category, element):
     """House numbers (with building parts) after a street, capitalised particles before a
     name; never a measurement."""
-    from radgen.privacy.deid import _attach_context
+    from radgen.privacy.context import attach_context
 
-    spans = _attach_context([_span(text, found, category)], text)
+    spans = attach_context([_span(text, found, category)], text)
     assert [s.text(text) for s in spans] == [element]
 
 
 def test_two_particles_join_a_place():
-    from radgen.privacy.deid import _join_neighbours
+    from radgen.privacy.context import join_neighbours
 
     text = "Patient lives in Waidhofen an der Ybbs and works."
     spans = [_span(text, "Waidhofen", "LOCATION"), _span(text, "Ybbs", "LOCATION")]
-    assert [s.text(text) for s in _join_neighbours(spans, text)] == ["Waidhofen an der Ybbs"]
+    assert [s.text(text) for s in join_neighbours(spans, text)] == ["Waidhofen an der Ybbs"]
