@@ -168,13 +168,17 @@ def build(row: dict[str, str], src: SourceC) -> CDocument:
     return doc
 
 
-def load_corpus_c(path: Path, seed: int = 7, limit: int | None = None) -> list[CDocument]:
+def report_rows(path: Path, limit: int | None = None) -> list[dict[str, str]]:
+    """The IU report rows (indication, findings, impression...) the generators write into."""
     import csv
 
     with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+        return list(csv.DictReader(fh))[:limit]
+
+
+def load_corpus_c(path: Path, seed: int = 7, limit: int | None = None) -> list[CDocument]:
     src = SourceC(seed)
-    return [build(row, src) for row in rows[:limit]]
+    return [build(row, src) for row in report_rows(path, limit)]
 
 
 def report_misses(docs: list[CDocument], show: int = 80) -> None:

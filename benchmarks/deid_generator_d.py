@@ -23,7 +23,7 @@ from pathlib import Path
 
 from faker import Faker
 
-from deid_generator_c import CDocument
+from deid_generator_c import CDocument, report_misses, report_rows
 
 LOCALES = [
     "en_NG", "en_KE", "en_PK", "de_AT", "de_CH", "fr_CA", "fi_FI", "no_NO", "ro_RO", "hu_HU",
@@ -341,16 +341,11 @@ def build(row: dict[str, str], src: SourceD) -> CDocument:
 
 
 def load_corpus_d(path: Path, seed: int = 11, limit: int | None = None) -> list[CDocument]:
-    import csv
-
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
     src = SourceD(seed)
-    return [build(row, src) for row in rows[:limit]]
+    return [build(row, src) for row in report_rows(path, limit)]
 
 
 def main() -> None:
-    from deid_generator_c import report_misses
     from radgen.data import shared_data_dir
 
     limit = int(sys.argv[1]) if len(sys.argv) > 1 else 400

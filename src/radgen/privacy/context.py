@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from radgen.privacy.patterns import NUMBER_SIGN
 from radgen.privacy.spans import PHI, Span, merge_spans
 
 US_STATES = frozenset(
@@ -31,7 +32,7 @@ PARTICLES = frozenset(
 )
 _JOINABLE_GAP = re.compile(r"[ \t]*[.,()^'’-]?[ \t]*[(]?")
 # A house number after a street ("Fuchsstrasse 20", "Béke utca 30.", "No. 8", "N° 958").
-_NUMBERED = r"(?:No\.?|Nr\.?|N[°º]|n[°º])[ \t]*\d{1,5}[a-zA-Z]?"
+_NUMBERED = rf"{NUMBER_SIGN}[ \t]*\d{{1,5}}[a-zA-Z]?"
 _HOUSE_NUMBER = re.compile(
     rf"(?:,?[ \t]*{_NUMBERED}|[ \t]+\d{{1,5}}[a-zA-Z]?(?:/\d{{1,4}}[a-z]?)?)"
     r"(?:,?[ \t]+(?:Bl|Sc|Ap|Apt|Et|Flat|Unit|Suite)\.?[ \t]*\d{1,5}[a-zA-Z]?)*"

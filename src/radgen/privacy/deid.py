@@ -173,14 +173,7 @@ class Deidentifier:
                     if not is_clinical(s.text(text[start:end]))
                 ]
         learned = _without_protected(learned, protected)
-        learned = [
-            t
-            for t in (
-                trim_common_edges(s, text) if s.source in ("tagger", "ner", "zone") else s
-                for s in learned
-            )
-            if t is not None
-        ]
+        learned = [t for t in (trim_common_edges(s, text) for s in learned) if t is not None]
         spans = patterns + learned
         spans = [t for t in (_trim(s, text) for s in spans) if t.end > t.start]
         merged = merge_spans([s for s in spans if not clinical_not_phi(s, text)])

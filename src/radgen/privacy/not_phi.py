@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from radgen.privacy.patterns import LATIN_STREET_KINDS
 from radgen.privacy.spans import PHI, Span
 from radgen.privacy.zones import clinical_vocabulary, is_safe_word, person_names
 
@@ -135,10 +136,9 @@ NAME_PARTICLES = frozenset(
     "van von der den ter ten nad pod bin al zu am an im ob sur sous in".split()
 )
 # Kinds of street, written in lower case inside addresses ("rue Gauthier", "Orechový rad 63").
-STREET_WORDS = frozenset(
-    "rue route avenue boulevard chemin allée impasse quai rang cours via viale piazza calle"
-    " avenida rua travessa largo jalan gang ulica utca put cesta tie rad vej gade gata gatan"
-    " katu kuja street road lane drive way place court square terrace close crescent".split()
+STREET_WORDS = frozenset(LATIN_STREET_KINDS) | frozenset(
+    "put cesta tie rad vej gade gata gatan katu kuja street road lane drive way place court"
+    " square terrace close crescent".split()
 )
 
 

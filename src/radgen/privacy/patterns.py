@@ -65,15 +65,21 @@ INSTITUTION_FIRST = (
     r"Centre Hospitalier|Ospedale|Policlinico|Clínica|Szpital|Sairaala)"
 )  # not "Hospital": in English it ends a name ("Mercy Hospital Radiology" is not one)
 
-# Streets in French, Italian, Spanish, Portuguese, Indonesian, Polish and Hungarian layouts.
+# Kinds of street in French, Italian, Spanish, Portuguese, Indonesian, Polish and Hungarian
+# layouts, written before the street's name ("rue Gauthier", "Jl. Kendalsari").
+LATIN_STREET_KINDS = (
+    "rue route avenue av. boulevard bd chemin allée impasse quai rang cours via viale piazza"
+    " calle avenida rua travessa largo praça jalan jl. gang gg. ul. ulica utca".split()
+)
 LATIN_STREET = (
-    r"\b(?i:rue|route|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|rang|cours|via|viale|"
-    r"piazza|calle|avenida|rua|travessa|largo|praça|jalan|jl\.|gang|gg\.|ul\.|ulica|utca)[ \t]+"
+    rf"\b(?i:{'|'.join(re.escape(kind) for kind in LATIN_STREET_KINDS)})[ \t]+"
     r"(?:(?:de|du|des|la|le|del|della|do|da|dos|das|l['’]|d['’])[ \t]*)*"
     rf"(?:{NAME_WORD}\.?|\d+)"
     rf"(?:[ \t]+(?!(?:No|Nr|N[°º])\.?[ \t]*\d)(?:{NAME_WORD}\.?|de|do|da|del)){{0,4}}"
 )
-HOUSE_NUMBER = r"(?:,?[ \t]+(?:N[°º]|No\.?|Nr\.?|n[°º])?[ \t]*\d{1,5}[a-z]?\b)"
+# "No. 8", "Nr. 28", "N° 958" before a house number.
+NUMBER_SIGN = r"(?:No\.?|Nr\.?|N[°º]|n[°º])"
+HOUSE_NUMBER = rf"(?:,?[ \t]+{NUMBER_SIGN}?[ \t]*\d{{1,5}}[a-z]?\b)"
 
 # Order matters: on equal length, earlier patterns win the overlap.
 PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
