@@ -18,7 +18,9 @@ despite being told not to; the prompts were revised on dev fact sheets only.
 
 ``--set written2`` words a second batch of 64 fact sheets (written after the first set's
 fixes, before any run on them) into a set that is held out whole; ``--set written3`` a third
-batch of 55, written after written2's fixes.
+batch of 55, written after written2's fixes. ``--set written4`` words a fourth batch of 64
+sheets, written before the learned entry matcher was built, in three styles: the two above and
+a hospital doctor's electronic order ("ward"), a style the rules were never fitted to.
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ from common import ROOT
 from radgen.text.llm.base import message
 from radgen.text.llm.llamacpp import LlamaCppBackend
 
-SETS = {  # set name: (fact sheets, requests, whether the whole set is held out)
-    "written": ("protocol_specs_written.jsonl", "protocol_scenarios_written.jsonl", False),
-    "written2": ("protocol_specs_written2.jsonl", "protocol_scenarios_written2.jsonl", True),
-    "written3": ("protocol_specs_written3.jsonl", "protocol_scenarios_written3.jsonl", True),
+SETS = {  # set name: (fact sheets, requests, whether the whole set is held out, styles)
+    "written": ("protocol_specs_written.jsonl", "protocol_scenarios_written.jsonl", False, 2),
+    "written2": ("protocol_specs_written2.jsonl", "protocol_scenarios_written2.jsonl", True, 2),
+    "written3": ("protocol_specs_written3.jsonl", "protocol_scenarios_written3.jsonl", True, 2),
+    "written4": ("protocol_specs_written4.jsonl", "protocol_scenarios_written4.jsonl", True, 3),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -47,6 +50,10 @@ STYLES = {
     " as in this example for other facts: 'Facts: woman aged 70; swollen painful left wrist;"
     " suspected gout' -> 'I would be grateful for your advice about this 70-year-old lady, who"
     " has a swollen and painful left wrist. I suspect gout.'",
+    "ward": "Write it as a hospital doctor's electronic imaging order: a short clinical question"
+    " followed by the relevant history, as in this example for other facts: 'Facts: woman aged"
+    " 70; swollen painful left wrist; suspected gout' -> 'Clinical question: crystal arthropathy"
+    " of the left wrist? History: 70 year old female, acutely swollen and painful left wrist.'",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
@@ -60,7 +67,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", default="written", choices=sorted(SETS))
     args = parser.parse_args()
-    specs_name, out_name, all_held = SETS[args.set]
+    specs_name, out_name, all_held, n_styles = SETS[args.set]
+    styles = dict(list(STYLES.items())[:n_styles])
     specs_path, out_path = ROOT / "data" / specs_name, ROOT / "data" / out_name
     specs = [json.loads(line) for line in specs_path.read_text().splitlines() if line.strip()]
     order = list(range(len(specs)))
@@ -70,7 +78,7 @@ def main() -> None:
     rows = []
     t0 = time.perf_counter()
     for i, spec in enumerate(specs):
-        for style, how in STYLES.items():
+        for style, how in styles.items():
             text = backend.chat(
                 [
                     message("system", SYSTEM),
@@ -90,11 +98,12 @@ def main() -> None:
             }
             row.update({k: spec[k] for k in ("no_ionising", "no_iodinated") if k in spec})
             rows.append(row)
-            print(f"{len(rows)}/{2 * len(specs)} {time.perf_counter() - t0:.0f}s", flush=True)
+            elapsed = time.perf_counter() - t0
+            print(f"{len(rows)}/{n_styles * len(specs)} {elapsed:.0f}s", flush=True)
     out_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     meta = {
         "writer": WRITER,
-        "styles": STYLES,
+        "styles": styles,
         "system": SYSTEM,
         "specs_sha256": hashlib.sha256(specs_path.read_bytes()).hexdigest(),
         "minutes": round((time.perf_counter() - t0) / 60, 1),
