@@ -33,7 +33,7 @@ FOURTH = ROOT / "data" / "protocol_scenarios_fourth.jsonl"
 WRITTEN = {
     name: (ROOT / "data" / f"protocol_scenarios_{name}.jsonl",
            ROOT / "data" / f"protocol_scenarios_{name}_valid.json")
-    for name in ("written", "written2", "written3")
+    for name in ("written", "written2", "written3", "written4")
 }  # fmt: skip
 EXTRA_NOTES = {
     "second": "14 requests written after the negation fix and before any run",
@@ -50,6 +50,10 @@ EXTRA_NOTES = {
     " worded by the same model, held out whole",
     "written3-held": "a third batch of 55 fact sheets written after written2's fixes, worded by"
     " the same model, held out whole",
+    "written4-held": "a fourth batch of 64 fact sheets written before the learned entry matcher"
+    " was built, worded by the same model in three styles (the third, a hospital doctor's"
+    " electronic order, new), held out whole; the default engine (rules, then the learned"
+    " matcher), with the rules alone beside it (written4-held_frozen_rules_only)",
 }
 IONISING = {"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"}
 
@@ -132,6 +136,7 @@ def score(rows: list[tuple[dict, Advice]], seconds: float) -> dict:
             4,
         ),
         "seconds_per_request": round(seconds / len(rows), 4),
+        "found_by_learned_matcher": sum(a.matched_by == "learned" for _, a in rows),
         "wrong": [
             {
                 "id": s["id"],
@@ -207,7 +212,7 @@ def run_llm_only(scenarios: list[dict], advisor: ProtocolAdvisor) -> dict:
     return result
 
 
-def run_extra(name: str, advisor: ProtocolAdvisor) -> None:
+def run_extra(name: str, advisor: ProtocolAdvisor, suffix: str = "") -> None:
     """Score a later frozen set and add it to the JSON beside the main one. The first run of a
     set is its held-out figure and is never overwritten; later runs (after fixes made once its
     errors were seen) are stored beside it, labelled."""
@@ -232,6 +237,10 @@ def run_extra(name: str, advisor: ProtocolAdvisor) -> None:
     print(f"{name} frozen set", json.dumps(shown, indent=1))  # held errors stay unread
     result = json.loads((ROOT / "results" / "bench_protocol.json").read_text())
     result.pop("machine", None), result.pop("date", None)
+    if suffix:  # a side-by-side variant (e.g. the rules alone): stored apart, pooled nowhere
+        result[f"{name}_frozen{suffix}"] = extra
+        write_result("bench_protocol", result)
+        return
     key, first = f"{name}_frozen", f"{name}_frozen_first_run"
     if key in result and first not in result:
         result[first] = result[key]
@@ -255,7 +264,15 @@ def held_out_summary(result: dict) -> dict:
         "first": result.get("frozen_first_run") or result.get("frozen"),
         **{
             n: result.get(f"{n}_frozen_first_run") or result.get(f"{n}_frozen")
-            for n in ("second", "third", "fourth", "written-held", "written2-held", "written3-held")
+            for n in (
+                "second",
+                "third",
+                "fourth",
+                "written-held",
+                "written2-held",
+                "written3-held",
+                "written4-held",
+            )
         },
     }
     sets = {k: v for k, v in sets.items() if v}
@@ -308,14 +325,22 @@ def main() -> None:
             "written-held",
             "written2-held",
             "written3-held",
+            "written4-held",
         ],
         help="run a later frozen set (written after the fixes before it) and add it to the"
         " result; its first run is kept as the held-out figure",
     )
+    parser.add_argument(
+        "--matcher",
+        default="learned",
+        choices=["learned", "rules"],
+        help="how entries are found: learned (the default engine: rules, then the learned"
+        " matcher) or rules (the rules alone; with --extra, stored beside the default run)",
+    )
     args = parser.parse_args()
-    advisor = ProtocolAdvisor()
+    advisor = ProtocolAdvisor(matcher=args.matcher)
     if args.extra:
-        run_extra(args.extra, advisor)
+        run_extra(args.extra, advisor, "_rules_only" if args.matcher == "rules" else "")
         return
     scenarios = load(args.split)
     rules = run_rules(scenarios, advisor)

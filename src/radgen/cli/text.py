@@ -11,6 +11,9 @@ import typer
 from rich.console import Console
 from rich.progress import track
 
+from radgen.cli.options import config_options
+from radgen.text.protocol.config import MatcherTrainConfig
+
 if TYPE_CHECKING:
     from radgen.text.llm.base import LLMBackend
     from radgen.text.tasks.config import LLMOptions
@@ -538,6 +541,11 @@ def protocol_cmd(
         [], "--condition", help="A condition to add (pregnant, child, red_flags...)."
     ),
     method: str = typer.Option("rules", help="rules (the guidance decides) or llm (model only)."),
+    matcher: str = typer.Option(
+        "learned",
+        help="How the guidance entry is found: learned (rules, then the learned matcher when"
+        " they find none) or rules (rules only).",
+    ),
     phrase: bool = typer.Option(False, "--phrase", help="Let the local model word the rationale."),
     model: str = MODEL,
     threads: int | None = THREADS,
@@ -554,7 +562,10 @@ def protocol_cmd(
 
     if method not in ("rules", "llm"):
         raise RadgenError(f"unknown method '{method}'; choose one of ['llm', 'rules']")
-    advisor = ProtocolAdvisor(str(protocols) if protocols else None)
+    advisor = ProtocolAdvisor(
+        str(protocols) if protocols else None,
+        matcher=matcher,  # type: ignore[arg-type]
+    )
     options = _options(model, threads, "fixed", False, backend_name, base_url, api_key)
     if method == "llm":
         backend = _backend(options)
@@ -584,9 +595,37 @@ def protocol_cmd(
     facts = ", ".join(f"{k}: {v}" for k, v in advice.facts.evidence.items())
     if facts:
         console.print(f"[dim]from the request: {facts}[/]")
+    if advice.matched_by == "learned":
+        console.print(
+            f"[dim]entry found by the learned matcher (cosine {advice.match_score:.2f}): the"
+            " rules found no entry[/]"
+        )
     if advice.source is not None:
         console.print(f"[dim]source: {advice.source.title} ({advice.source.sources})[/]")
         console.print(f'[dim]"{advice.source.passage}"[/]', highlight=False)
+
+
+@app.command("protocol-train")
+@config_options(
+    MatcherTrainConfig,
+    defaults={"out": "runs/protocol_matcher", "examples": None},
+    text=("examples",),
+)
+def protocol_train_cmd(
+    config: MatcherTrainConfig,
+    install: bool = typer.Option(False, help="Make the result the default entry matcher."),
+    resume: bool = typer.Option(False, help="Continue an interrupted run."),
+    overwrite: bool = typer.Option(False, help="Replace an existing run."),
+) -> None:
+    """Fine-tune the protocol entry matcher (MiniLM + LoRA) on example requests: the bundled
+    ones and your own JSONL of {request, entry}."""
+    from radgen.text.protocol.matcher_train import train_matcher
+
+    summary = train_matcher(config, overwrite=overwrite, resume=resume, install=install)
+    console.print(
+        f"{summary['steps']} steps on {summary['examples']} examples in"
+        f" {summary['seconds']:.0f} s -> {summary['weights']}"
+    )
 
 
 @app.command("templates")

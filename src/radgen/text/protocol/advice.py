@@ -1,6 +1,11 @@
 """Deterministic protocol advice: find the guidance entry, apply its conditions in code, check
 the answer, and say so when no entry fits ("no matching guidance: ask a radiologist").
 
+The entry is found by rules first (synonyms, and the embedding similarity of the entry's
+text); when they find none good enough, the learned entry matcher (``matcher.py``, a MiniLM
+bi-encoder fine-tuned on example requests) may name one, if it is confident. Either way, the
+conditions, the options and the safety check are applied in code.
+
 A language model may phrase the rationale (``phrase_with``); it cannot change the choice, and
 a rationale that names another modality is discarded.
 """
@@ -33,6 +38,12 @@ ABSTAIN = "no matching guidance: ask a radiologist"
 # The midpoint between the best match of an out-of-scope request (0.27) and the worst match of
 # an in-scope one (0.95) on the development scenarios (bench_protocol.py --split dev).
 MATCH_THRESHOLD = 0.6
+# The learned matcher's cosine that names an entry when the rules found none: the lowest bar
+# that no out-of-scope example passed in 5-fold cross-validation on the bundled examples, with
+# at most 2% of in-scope ones above it matched wrongly (benchmarks/protocol_matcher_cv.py; a
+# rule fixed before the run). 0.65 let 3% of out-of-scope requests through.
+LEARNED_THRESHOLD = 0.7
+MatcherChoice = Literal["rules", "learned"]
 
 
 class Source(BaseModel):
@@ -59,6 +70,9 @@ class Advice(BaseModel):
     facts: Facts
     match_score: float = 0.0
     method: Literal["rules", "llm"] = "rules"
+    matched_by: Literal["rules", "learned", "none"] = Field(
+        "rules", description="What found the entry: the rules, the learned matcher, or neither"
+    )
     refused: list[str] = Field(default_factory=list, description="Answers the safety check refused")
 
 
@@ -128,10 +142,27 @@ class ProtocolAdvisor:
         protocols: str | None = None,
         embedder=None,
         threshold: float = MATCH_THRESHOLD,
+        matcher: MatcherChoice = "learned",
+        learned=None,
+        learned_threshold: float = LEARNED_THRESHOLD,
     ) -> None:
+        if matcher not in ("rules", "learned"):
+            raise RadgenError(f"unknown matcher '{matcher}'; choose one of ['learned', 'rules']")
         self.entries = load_guidance(protocols)
         self._embedder = embedder
         self.threshold = threshold
+        self.matcher = matcher
+        self._learned = learned
+        self.learned_threshold = learned_threshold
+
+    @cached_property
+    def learned(self):
+        """The learned entry matcher (loaded on first need: most requests never need it)."""
+        if self._learned is None:
+            from radgen.text.protocol.matcher import LearnedMatcher
+
+            self._learned = LearnedMatcher()
+        return self._learned
 
     @cached_property
     def embedder(self):
@@ -158,6 +189,24 @@ class ProtocolAdvisor:
             out.append(Match(entry, kw + float(sim), kw, float(sim)))
         return sorted(out, key=lambda m: -m.score)
 
+    def learned_match(self, request: str) -> Match:
+        """The learned matcher's best entry (``score`` and ``similarity``: its cosine)."""
+        entries = list(self.entries.values())
+        sims = self.learned.similarities(request, entries)
+        i = int(np.argmax(sims))
+        return Match(entries[i], float(sims[i]), 0.0, float(sims[i]))
+
+    def find_entry(self, request: str) -> tuple[Match, Literal["rules", "learned", "none"]]:
+        """Rules first; the learned matcher only when they find no entry good enough."""
+        best = self.match(request)[0]
+        if best.score >= self.threshold:
+            return best, "rules"
+        if self.matcher == "learned":
+            learned = self.learned_match(request)
+            if learned.score >= self.learned_threshold:
+                return learned, "learned"
+        return best, "none"
+
     def advise(
         self,
         request: str,
@@ -167,8 +216,8 @@ class ProtocolAdvisor:
         """The deterministic answer for ``request`` (with ``conditions`` added to the parsed
         ones), safety-checked; an abstention when no entry matches well enough."""
         facts = parse_request(request, conditions)
-        best = self.match(request)[0]
-        if best.score < self.threshold:
+        best, matched_by = self.find_entry(request)
+        if matched_by == "none":
             return Advice(
                 request=request,
                 imaging_indicated=None,
@@ -176,6 +225,7 @@ class ProtocolAdvisor:
                 reason=ABSTAIN,
                 facts=facts,
                 match_score=round(best.score, 3),
+                matched_by="none",
             )
         entry = best.entry
         active = set(facts.conditions) | entry.flag_conditions(request)
@@ -195,6 +245,7 @@ class ProtocolAdvisor:
                     rationale=f"{entry.title}: {option.no_imaging}.",
                     warnings=option.warnings,
                     match_score=round(best.score, 3),
+                    matched_by=matched_by,
                     refused=refused,
                 )
             assert option.exam is not None
@@ -219,6 +270,7 @@ class ProtocolAdvisor:
                 rationale=_rationale(entry, option.exam, active),
                 warnings=[*option.warnings, *_warnings(option.exam, facts, entry)],
                 match_score=round(best.score, 3),
+                matched_by=matched_by,
                 refused=refused,
             )
             if phrase_with is not None:
@@ -234,6 +286,7 @@ class ProtocolAdvisor:
             " radiologist",
             refused=refused,
             match_score=round(best.score, 3),
+            matched_by=matched_by,
         )
 
 

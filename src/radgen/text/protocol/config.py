@@ -1,0 +1,55 @@
+"""The protocol commands' configurations (torch-free, so the CLI can build its options from
+them at start-up)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class MatcherTrainConfig(BaseModel):
+    """One entry-matcher training run; ``radgen text protocol-train`` and the benchmark both
+    build this."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    out: str = Field(description="Run directory (the weights are written into it).")
+    examples: list[str] = Field(
+        default_factory=list,
+        description="Your example requests: JSONL files (comma-separated) of {request, entry}"
+        " ('none' for a request no entry covers), added to the bundled ones.",
+    )
+    bundled_examples: bool = Field(True, description="Train on the bundled example requests.")
+    protocols: str | None = Field(
+        None, description="Your protocol YAML (its entries can be the examples' targets)."
+    )
+    seed: int = Field(0, description="Seed for initialisation and batches.")
+    layers: int = Field(6, ge=1, le=6, description="MiniLM layers kept.")
+    rank: int = Field(8, ge=1, le=128, description="LoRA rank.")
+    alpha: float = Field(16.0, gt=0)
+    dropout: float = Field(0.1, ge=0, lt=1)
+    max_length: int = Field(96, ge=16, le=512, description="Word pieces per text.")
+    batch_size: int = Field(32, ge=1)
+    lr: float = Field(1e-3, gt=0)
+    epochs: float = Field(8.0, gt=0, description="Passes over the examples.")
+    steps: int | None = Field(None, ge=1, description="Training steps (default: from epochs).")
+    minutes: float | None = Field(None, gt=0, description="Or a time budget instead.")
+    checkpoint_every: int = Field(50, ge=1)
+    device: str = Field("cpu", description="cpu, cuda or auto.")
+
+    @field_validator("examples", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        """The CLI gives one comma-separated string."""
+        if isinstance(value, str):
+            return [p.strip() for p in value.split(",") if p.strip()]
+        return value if value is not None else []
+
+    @field_validator("examples")
+    @classmethod
+    def _files_exist(cls, value: list[str]) -> list[str]:
+        for path in value:
+            if not Path(path).is_file():
+                raise ValueError(f"no such examples file: {path}")
+        return value

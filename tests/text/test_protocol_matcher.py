@@ -1,0 +1,161 @@
+"""The learned entry matcher: rules first, the matcher only where they find no entry, its
+confidence bar, the safety check on what it finds, the shipped weights on a paraphrase, and
+training (reproducible, resumable, clear errors)."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from radgen.errors import RadgenError
+from radgen.text.protocol.advice import ABSTAIN, ProtocolAdvisor
+from radgen.text.protocol.config import MatcherTrainConfig
+from radgen.text.protocol.matcher import LearnedMatcher, default_weights
+from radgen.text.protocol.matcher_train import read_examples, train_matcher
+
+
+class FixedMatcher:
+    """Names one entry with a fixed cosine; counts its calls."""
+
+    def __init__(self, entry_id: str, cosine: float) -> None:
+        self.entry_id, self.cosine, self.calls = entry_id, cosine, 0
+
+    def similarities(self, request, entries):
+        self.calls += 1
+        return np.array([self.cosine if e.id == self.entry_id else 0.0 for e in entries])
+
+
+class Refuses:
+    def similarities(self, request, entries):
+        raise AssertionError("the learned matcher was consulted")
+
+
+# Neither a synonym nor the entry text is close enough for the rules
+UNMATCHED = "Please advise on imaging for this patient; details as discussed on the phone."
+
+
+def test_rules_first_the_matcher_is_not_consulted_when_they_match():
+    advisor = ProtocolAdvisor(learned=Refuses())
+    advice = advisor.advise("Suspected appendicitis in a 30-year-old man.")
+    assert advice.matched_by == "rules" and advice.source.entry == "appendicitis"
+
+
+def test_a_confident_learned_match_is_used_and_still_safety_checked():
+    advisor = ProtocolAdvisor(learned=FixedMatcher("pulmonary-embolism", 0.9))
+    assert advisor.match(UNMATCHED)[0].score < advisor.threshold
+    advice = advisor.advise(UNMATCHED + " She is 20 weeks pregnant.")
+    assert advice.matched_by == "learned" and advice.source.entry == "pulmonary-embolism"
+    assert advice.exam.modality == "nuclear medicine"  # pregnancy: V/Q, not CTPA
+    assert advice.match_score == pytest.approx(0.9)
+
+
+def test_an_unsure_learned_match_abstains():
+    matcher = FixedMatcher("pulmonary-embolism", 0.5)
+    advice = ProtocolAdvisor(learned=matcher).advise(UNMATCHED)
+    assert advice.abstained and advice.reason == ABSTAIN and advice.matched_by == "none"
+    assert matcher.calls == 1
+
+
+def test_rules_only_never_consults_the_matcher():
+    advice = ProtocolAdvisor(matcher="rules", learned=Refuses()).advise(UNMATCHED)
+    assert advice.abstained
+
+
+def test_unknown_matcher_is_one_clear_error():
+    with pytest.raises(RadgenError, match="unknown matcher"):
+        ProtocolAdvisor(matcher="magic")  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return ProtocolAdvisor()
+
+
+def test_shipped_weights_rank_a_paraphrase_the_rules_miss(shipped):
+    request = "Lost the power in his right arm and cannot get his words out, started at 10am."
+    assert ProtocolAdvisor(matcher="rules").advise(request).abstained
+    best = shipped.learned_match(request)
+    assert best.entry.id == "acute-stroke"
+    # the frozen encoder, which the rules add to the synonyms, ranks it lower
+    ranked = [m.entry.id for m in shipped.match(request)]
+    assert ranked.index("acute-stroke") > 0
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["Which laser removes a tattoo best?", "Repeat prescription for hay fever tablets."],
+)
+def test_shipped_weights_do_not_invent_an_entry(shipped, request_text):
+    advice = shipped.advise(request_text)
+    assert advice.abstained and advice.matched_by == "none"
+    assert shipped.learned_match(request_text).score < shipped.learned_threshold
+
+
+def test_missing_weights_are_one_clear_error(tmp_path):
+    with pytest.raises(RadgenError, match="protocol-train"):
+        LearnedMatcher(tmp_path / "none.pt")
+    assert default_weights().exists()
+
+
+def _tiny(tmp_path, name, **kw):
+    return MatcherTrainConfig(out=str(tmp_path / name), layers=1, steps=2, batch_size=4, **kw)
+
+
+EXAMPLES = [
+    ("Sudden weakness of the left arm and slurred speech", "acute-stroke"),
+    ("Pain moving to the right iliac fossa, fever", "appendicitis"),
+    ("Loin to groin pain with blood in the urine", "renal-colic"),
+    ("Dry eyes and a dry mouth", "none"),
+]
+
+
+def test_training_is_reproducible_and_resumes(tmp_path):
+    first = train_matcher(_tiny(tmp_path, "a"), examples=EXAMPLES, progress=False)
+    second = train_matcher(_tiny(tmp_path, "b"), examples=EXAMPLES, progress=False)
+    wa = torch.load(first["weights"], weights_only=False)["weights"]
+    wb = torch.load(second["weights"], weights_only=False)["weights"]
+    assert wa.keys() == wb.keys() and "none_logit" in wa
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    matcher = LearnedMatcher(first["weights"])
+    sims = matcher.similarities("slurred speech", list(ProtocolAdvisor().entries.values()))
+    assert sims.shape == (len(ProtocolAdvisor().entries),) and np.all(np.abs(sims) <= 1.0001)
+    more = _tiny(tmp_path, "a").model_copy(update={"steps": 3})
+    resumed = train_matcher(more, examples=EXAMPLES, resume=True, progress=False)
+    assert resumed["steps"] == 3
+
+
+def test_bad_examples_are_clear_errors(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"request": "x"}\n')
+    with pytest.raises(RadgenError, match="line 1"):
+        read_examples(bad)
+    with pytest.raises(RadgenError, match="entries the guidance does not have"):
+        train_matcher(_tiny(tmp_path, "c"), examples=[("x", "no-such-entry")], progress=False)
+    with pytest.raises(ValueError, match="no such examples file"):
+        MatcherTrainConfig(out=str(tmp_path / "d"), examples=[str(tmp_path / "missing.jsonl")])
+
+
+def test_bundled_examples_name_real_entries():
+    from radgen.text.protocol.guidance import load_guidance
+    from radgen.text.protocol.matcher_train import bundled_examples_path
+
+    known = set(load_guidance()) | {"none"}
+    rows = [json.loads(line) for line in bundled_examples_path().read_text().splitlines()]
+    assert len(rows) > 400 and {r["entry"] for r in rows} <= known
+
+
+def test_cli_trains_on_your_examples_and_advises_with_either_matcher(tmp_path, cli):
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text("".join(json.dumps({"request": r, "entry": e}) + "\n" for r, e in EXAMPLES))
+    out = tmp_path / "run"
+    code, text, err = cli(
+        "text", "protocol-train", "--out", out, "--examples", mine, "--no-bundled-examples",
+        "--layers", "1", "--steps", "1", "--batch-size", "4",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "1 steps on 4 examples" in text and (out / "entry_matcher.pt").exists()
+    code, _, err = cli("text", "protocol", "--request", "knitting advice", "--matcher", "magic")
+    assert code != 0 and "unknown matcher" in err
+    code, text, _ = cli("text", "protocol", "--request", "knitting advice", "--matcher", "rules")
+    assert code == 0 and "ask a radiologist" in text
