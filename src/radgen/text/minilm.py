@@ -103,6 +103,13 @@ def merge_lora(bert: nn.Module) -> None:
                 _replace(layer, name, module.merged())
 
 
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """The mean of each text's word-piece vectors, padding left out (as sentence-transformers
+    pools all-MiniLM-L6-v2)."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+
 def trainable_state(net: nn.Module) -> dict[str, torch.Tensor]:
     """What a weights file holds: every parameter that training changes."""
     names = {n for n, p in net.named_parameters() if p.requires_grad}

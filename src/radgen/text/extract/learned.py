@@ -23,7 +23,13 @@ import torch
 from torch import nn
 
 from radgen.errors import RadgenError
-from radgen.text.minilm import load_tokenizer, lora_bert, merge_lora, trainable_state
+from radgen.text.minilm import (
+    load_tokenizer,
+    lora_bert,
+    mean_pool,
+    merge_lora,
+    trainable_state,
+)
 
 Combine = Literal["rules", "learned", "union", "mean"]
 LabelMethod = Literal["rules", "learned", "ensemble"]
@@ -83,8 +89,7 @@ class LabelerNet(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         out = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(out.dtype)
-        pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        pooled = mean_pool(out, attention_mask)
         return self.head(self.dropout(pooled))
 
     def trainable_state(self) -> dict[str, torch.Tensor]:

@@ -45,8 +45,8 @@ def llm_advice(
         contrast=contrast,
         cite="",
     )
-    match = advisor.match(request)[0]
-    entry = match.entry if match.score >= advisor.threshold else None
+    match, matched_by = advisor.find_entry(request)  # the entry the safety check reads
+    entry = None if matched_by == "none" else match.entry
     source = (
         None
         if entry is None

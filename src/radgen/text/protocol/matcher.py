@@ -23,7 +23,13 @@ import torch
 from torch import nn
 
 from radgen.errors import RadgenError
-from radgen.text.minilm import load_tokenizer, lora_bert, merge_lora, trainable_state
+from radgen.text.minilm import (
+    load_tokenizer,
+    lora_bert,
+    mean_pool,
+    merge_lora,
+    trainable_state,
+)
 
 if TYPE_CHECKING:
     from radgen.text.protocol.guidance import Entry
@@ -59,8 +65,7 @@ class MatcherNet(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         out = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(out.dtype)
-        pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        pooled = mean_pool(out, attention_mask)
         return nn.functional.normalize(pooled, dim=-1)
 
     def logits(self, requests: torch.Tensor, entries: torch.Tensor) -> torch.Tensor:
