@@ -239,7 +239,7 @@ def run_extra(name: str, advisor: ProtocolAdvisor, suffix: str = "") -> None:
     result.pop("machine", None), result.pop("date", None)
     if suffix:  # a side-by-side variant (e.g. the rules alone): stored apart, pooled nowhere
         result[f"{name}_frozen{suffix}"] = extra
-        write_result("bench_protocol", result)
+        write_result("bench_protocol", result, show=False)  # held errors stay unprinted
         return
     key, first = f"{name}_frozen", f"{name}_frozen_first_run"
     if key in result and first not in result:
@@ -253,7 +253,7 @@ def run_extra(name: str, advisor: ProtocolAdvisor, suffix: str = "") -> None:
     )
     result[key] = extra
     result["held_out_first_runs"] = held_out_summary(result)
-    write_result("bench_protocol", result)
+    write_result("bench_protocol", result, show=False)  # held errors stay unprinted
 
 
 def held_out_summary(result: dict) -> dict:

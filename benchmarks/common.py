@@ -31,13 +31,15 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_result(name: str, data: dict[str, Any]) -> Path:
-    """Print the numbers and write ``benchmarks/results/NAME.json``."""
+def write_result(name: str, data: dict[str, Any], show: bool = True) -> Path:
+    """Print the numbers (unless ``show`` is off: a result holding a held-out set's errors)
+    and write ``benchmarks/results/NAME.json``."""
     RESULTS.mkdir(exist_ok=True)
     data = {**data, "machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M:%S")}
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(data, indent=2))
-    print(json.dumps(data, indent=2))
+    if show:
+        print(json.dumps(data, indent=2))
     print(f"-> {path}")
     return path
 
