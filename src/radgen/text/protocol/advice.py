@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -44,6 +44,7 @@ MATCH_THRESHOLD = 0.6
 # rule fixed before the run). 0.65 let 3% of out-of-scope requests through.
 LEARNED_THRESHOLD = 0.7
 MatcherChoice = Literal["rules", "learned"]
+MatchedBy = Literal["rules", "learned", "none"]
 
 
 class Source(BaseModel):
@@ -70,7 +71,7 @@ class Advice(BaseModel):
     facts: Facts
     match_score: float = 0.0
     method: Literal["rules", "llm"] = "rules"
-    matched_by: Literal["rules", "learned", "none"] = Field(
+    matched_by: MatchedBy = Field(
         "rules", description="What found the entry: the rules, the learned matcher, or neither"
     )
     refused: list[str] = Field(default_factory=list, description="Answers the safety check refused")
@@ -146,8 +147,9 @@ class ProtocolAdvisor:
         learned=None,
         learned_threshold: float = LEARNED_THRESHOLD,
     ) -> None:
-        if matcher not in ("rules", "learned"):
-            raise RadgenError(f"unknown matcher '{matcher}'; choose one of ['learned', 'rules']")
+        if matcher not in get_args(MatcherChoice):
+            choices = sorted(get_args(MatcherChoice))
+            raise RadgenError(f"unknown matcher '{matcher}'; choose one of {choices}")
         self.entries = load_guidance(protocols)
         self._embedder = embedder
         self.threshold = threshold
@@ -174,11 +176,7 @@ class ProtocolAdvisor:
 
     @cached_property
     def _entry_vectors(self) -> np.ndarray:
-        texts = [
-            f"{e.title}. {', '.join(s for s in e.synonyms if not s.startswith('re:'))}"
-            for e in self.entries.values()
-        ]
-        return self.embedder.encode(texts)
+        return self.embedder.encode([e.text for e in self.entries.values()])
 
     def match(self, request: str) -> list[Match]:
         """Entries ranked by keyword strength plus embedding similarity to the request."""
@@ -196,7 +194,7 @@ class ProtocolAdvisor:
         i = int(np.argmax(sims))
         return Match(entries[i], float(sims[i]), 0.0, float(sims[i]))
 
-    def find_entry(self, request: str) -> tuple[Match, Literal["rules", "learned", "none"]]:
+    def find_entry(self, request: str) -> tuple[Match, MatchedBy]:
         """Rules first; the learned matcher only when they find no entry good enough."""
         best = self.match(request)[0]
         if best.score >= self.threshold:

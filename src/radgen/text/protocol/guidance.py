@@ -159,6 +159,12 @@ class Entry(BaseModel):
                     raise ValueError(f"synonym '{syn}': bad regular expression: {err}") from err
         return self
 
+    @property
+    def text(self) -> str:
+        """What an encoder reads of the entry: its title and plain (not regex) synonyms."""
+        plain = (s for s in self.synonyms if not s.startswith("re:"))
+        return f"{self.title}. {', '.join(plain)}"
+
     def flag_conditions(self, request: str) -> set[str]:
         """Each flag the request states, and ``no_<flag>`` for a flag it explicitly rules
         out and never states ("no vomiting, no amnesia": ``no_risk_factor``)."""

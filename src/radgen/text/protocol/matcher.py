@@ -48,11 +48,6 @@ class MatcherSpec:
     max_length: int = 96
 
 
-def entry_text(entry: Entry) -> str:
-    """What the matcher reads of an entry: its title and plain synonyms."""
-    return f"{entry.title}. {', '.join(s for s in entry.synonyms if not s.startswith('re:'))}"
-
-
 class MatcherNet(nn.Module):
     """MiniLM with LoRA and masked mean pooling: unit-length text vectors. ``none_logit`` is
     the learned score of "no entry fits", against which the entries' scaled cosines compete."""
@@ -135,7 +130,7 @@ class LearnedMatcher:
 
     def similarities(self, request: str, entries: list[Entry]) -> np.ndarray:
         """The cosine between the request and each entry's text (entry vectors cached)."""
-        texts = tuple(entry_text(e) for e in entries)
+        texts = tuple(e.text for e in entries)
         if texts not in self._entry_cache:
             self._entry_cache[texts] = self.encode(list(texts))
         return self._entry_cache[texts] @ self.encode([request])[0]

@@ -29,7 +29,6 @@ from radgen.text.protocol.matcher import (
     MatcherNet,
     MatcherSpec,
     default_weights,
-    entry_text,
     save_weights,
     tokenize,
 )
@@ -131,7 +130,7 @@ def train_matcher(
         **tokenize(tokenizer, [r for r, _ in examples], spec.max_length),
         "labels": label_indices(examples, entries),
     }
-    entry_tokens = tokenize(tokenizer, [entry_text(e) for e in entries], spec.max_length)
+    entry_tokens = tokenize(tokenizer, [e.text for e in entries], spec.max_length)
     net = MatcherNet(spec).to(device)
     task = MatcherTask(net, {k: v.to(device) for k, v in entry_tokens.items()}, config.lr)
     stream = BatchStream(data, config.batch_size, config.seed, device)
