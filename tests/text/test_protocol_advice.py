@@ -125,6 +125,9 @@ def test_deterministic_choices(advisor, request_text, modality, word):
         "Acute low back pain for 10 days, no red flags",
         "4 mm solid lung nodule in a low-risk never-smoker",
         "Ankle sprain, Ottawa ankle rules negative",
+        # a finding negated after it is named is not a red flag
+        "36M, band-like tension headaches for months, neurological examination normal.",
+        "Recurrent tension headache; neuro exam is unremarkable.",
     ],
 )
 def test_no_imaging_is_an_answer(advisor, request_text):
@@ -322,6 +325,7 @@ def test_unstated_pregnancy_is_a_warning_before_an_ionising_exam(advisor):
         # weeks written after a woman's age are a pregnancy on a request form
         ("26F, 20w, lower quadrant pain, tenderness, suspected appendicitis", "ultrasound", ""),
         ("29F, 28w, right flank pain, suspected ureteric stone", "ultrasound", "kidney"),
+        ("33W, 22W, pleuritic chest pain, breathlessness, ?PE", "nuclear medicine", "v/q"),
         # haemodialysis is kidney failure: no iodinated contrast
         ("70F on haemodialysis; suspected aortic dissection", "MRI", "aorta"),
         # an assault with loss of consciousness is a head injury with a risk factor
@@ -427,3 +431,29 @@ def test_a_negative_d_dimer_does_not_overrule_a_high_probability(advisor):
     unstated = advisor.advise("35M, pleuritic chest pain, D-dimer negative, ?PE")
     assert unstated.imaging_indicated is False
     assert any("if PE is likely" in w for w in unstated.warnings)
+
+
+def test_post_negation_stays_in_its_clause_and_needs_an_examination_word(advisor):
+    from radgen.text.protocol.guidance import find_unnegated
+
+    flagged = advisor.advise("36M, tension headaches for months, new neurological signs.")
+    assert flagged.imaging_indicated is True  # the finding stated as present
+
+    assert not find_unnegated("fever", "Fever absent, cough")
+    assert find_unnegated("fever", "Fever, chest X-ray normal")  # another clause
+    assert find_unnegated("diabetic foot", "diabetic foot X-ray normal")  # the X-ray is normal
+
+
+def test_no_imaging_needs_the_indication_named_as_a_phrase(advisor):
+    """'epigastric pain, back' holds the words of 'back pain' apart: the rules may not withhold
+    imaging on that, so they abstain; the phrase itself still gives no imaging."""
+    apart = advisor.advise("50M, severe epigastric pain, back, amylase 3x normal")
+    assert apart.imaging_indicated is None and apart.abstained
+    assert "does not name it clearly" in apart.reason and apart.source.entry == "low-back-pain"
+    named = advisor.advise("50M, lower back pain after lifting, no red flags")
+    assert named.imaging_indicated is False
+
+
+def test_a_headache_at_full_strength_within_seconds_is_a_thunderclap(advisor):
+    advice = advisor.advise("48F, headache reaching full strength within seconds")
+    assert advice.imaging_indicated is True and advice.exam.modality == "CT"

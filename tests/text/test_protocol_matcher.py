@@ -16,14 +16,14 @@ from radgen.text.protocol.matcher_train import read_examples, train_matcher
 
 
 class FixedMatcher:
-    """Names one entry with a fixed cosine; counts its calls."""
+    """Names one entry with a fixed cosine, every other entry ``others``; counts its calls."""
 
-    def __init__(self, entry_id: str, cosine: float) -> None:
-        self.entry_id, self.cosine, self.calls = entry_id, cosine, 0
+    def __init__(self, entry_id: str, cosine: float, others: float = 0.0) -> None:
+        self.entry_id, self.cosine, self.others, self.calls = entry_id, cosine, others, 0
 
     def similarities(self, request, entries):
         self.calls += 1
-        return np.array([self.cosine if e.id == self.entry_id else 0.0 for e in entries])
+        return np.array([self.cosine if e.id == self.entry_id else self.others for e in entries])
 
 
 class Refuses:
@@ -51,10 +51,26 @@ def test_a_confident_learned_match_is_used_and_still_safety_checked():
 
 
 def test_an_unsure_learned_match_abstains():
-    matcher = FixedMatcher("pulmonary-embolism", 0.5)
-    advice = ProtocolAdvisor(learned=matcher).advise(UNMATCHED)
+    advisor = ProtocolAdvisor(learned=FixedMatcher("pulmonary-embolism", 0.3))
+    assert advisor.learned_floor > 0.3
+    advice = advisor.advise(UNMATCHED)
     assert advice.abstained and advice.reason == ABSTAIN and advice.matched_by == "none"
-    assert matcher.calls == 1
+    assert advisor.learned.calls == 1
+
+
+def test_below_the_bar_a_clear_lead_over_the_runner_up_names_the_entry():
+    advisor = ProtocolAdvisor(learned_threshold=0.7, learned_floor=0.5, learned_margin=0.25)
+    leads = ProtocolAdvisor(
+        learned=FixedMatcher("pulmonary-embolism", 0.6, others=0.3),
+        learned_threshold=0.7,
+        learned_floor=0.5,
+        learned_margin=0.25,
+    ).advise(UNMATCHED)
+    assert leads.matched_by == "learned" and leads.source.entry == "pulmonary-embolism"
+    # the same cosine with a close runner-up, or a clear lead below the floor: abstain
+    for cosine, others in ((0.6, 0.4), (0.45, 0.1)):
+        advisor.__dict__["learned"] = FixedMatcher("pulmonary-embolism", cosine, others)
+        assert advisor.advise(UNMATCHED).abstained
 
 
 def test_rules_only_never_consults_the_matcher():
@@ -75,7 +91,7 @@ def shipped():
 def test_shipped_weights_rank_a_paraphrase_the_rules_miss(shipped):
     request = "Lost the power in his right arm and cannot get his words out, started at 10am."
     assert ProtocolAdvisor(matcher="rules").advise(request).abstained
-    best = shipped.learned_match(request)
+    best, _ = shipped.learned_match(request)
     assert best.entry.id == "acute-stroke"
     # the frozen encoder, which the rules add to the synonyms, ranks it lower
     ranked = [m.entry.id for m in shipped.match(request)]
@@ -89,7 +105,9 @@ def test_shipped_weights_rank_a_paraphrase_the_rules_miss(shipped):
 def test_shipped_weights_do_not_invent_an_entry(shipped, request_text):
     advice = shipped.advise(request_text)
     assert advice.abstained and advice.matched_by == "none"
-    assert shipped.learned_match(request_text).score < shipped.learned_threshold
+    best, lead = shipped.learned_match(request_text)
+    assert best.score < shipped.learned_threshold
+    assert best.score < shipped.learned_floor or lead < shipped.learned_margin
 
 
 def test_missing_weights_are_one_clear_error(tmp_path):

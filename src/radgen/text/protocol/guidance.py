@@ -44,9 +44,20 @@ NEGATION = re.compile(
 )
 
 
+# A finding negated after it is named ("neurological examination normal", "fever absent")
+POST_NEGATION = re.compile(
+    r"^\w*(?:\s+(?:exam\w*|findings?|assessment|status|signs?|tests?))?\s+"
+    r"(?:is\s+|was\s+|are\s+|were\s+)?"
+    r"(?:normal|unremarkable|intact|absent|negative|not (?:present|seen|found))\b",
+    re.I,
+)
+CLAUSE_BREAK = r"[.;,:()]|\bbut\b|\bwith\b"
+
+
 def _negated(text: str, m: re.Match[str]) -> bool:
-    clause = re.split(r"[.;,:()]|\bbut\b|\bwith\b", text[: m.start()])[-1]
-    return bool(NEGATION.search(clause[-40:]))
+    before = re.split(CLAUSE_BREAK, text[: m.start()])[-1]
+    after = re.split(CLAUSE_BREAK, text[m.end() :])[0]
+    return bool(NEGATION.search(before[-40:]) or POST_NEGATION.search(after[:40]))
 
 
 def find_unnegated(pattern: str, text: str, negatable: bool = True) -> re.Match[str] | None:
