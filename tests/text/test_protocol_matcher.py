@@ -177,3 +177,17 @@ def test_cli_trains_on_your_examples_and_advises_with_either_matcher(tmp_path, c
     assert code != 0 and "unknown matcher" in err
     code, text, _ = cli("text", "protocol", "--request", "knitting advice", "--matcher", "rules")
     assert code == 0 and "ask a radiologist" in text
+
+
+def test_a_sure_learned_matcher_that_names_another_entry_stops_no_imaging():
+    """The rules withhold imaging for a headache without red flags; when the learned matcher
+    is sure the request is about another entry, the engine abstains instead."""
+    request = "55M, headaches for a few weeks; his wife says he is not himself"
+    rules = ProtocolAdvisor(matcher="rules").advise(request)
+    assert rules.imaging_indicated is False and rules.source.entry == "headache-no-red-flags"
+    disputed = ProtocolAdvisor(learned=FixedMatcher("brain-tumour", 0.9)).advise(request)
+    assert disputed.abstained and "brain tumour" in disputed.reason.lower()
+    agreed = ProtocolAdvisor(learned=FixedMatcher("headache-no-red-flags", 0.9)).advise(request)
+    assert agreed.imaging_indicated is False
+    unsure = ProtocolAdvisor(learned=FixedMatcher("brain-tumour", 0.4)).advise(request)
+    assert unsure.imaging_indicated is False

@@ -39,6 +39,10 @@ NO_IMAGING_UNSURE = (
     "the request may describe {title}, for which the guidance can advise no imaging, but it"
     " does not name it clearly: ask a radiologist"
 )
+NO_IMAGING_DISPUTED = (
+    "the guidance for {title} can advise no imaging, but the request may describe {other}:"
+    " ask a radiologist"
+)
 # The midpoint between the best match of an out-of-scope request (0.27) and the worst match of
 # an in-scope one (0.95) on the development scenarios (bench_protocol.py --split dev).
 MATCH_THRESHOLD = 0.6
@@ -219,13 +223,33 @@ class ProtocolAdvisor:
         best = self.match(request)[0]
         if best.score >= self.threshold:
             return best, "rules"
-        if self.matcher == "learned":
-            learned, lead = self.learned_match(request)
-            if learned.score >= self.learned_threshold or (
-                learned.score >= self.learned_floor and lead >= self.learned_margin
-            ):
-                return learned, "learned"
+        if self.matcher == "learned" and (learned := self.confident_learned_match(request)):
+            return learned, "learned"
         return best, "none"
+
+    def confident_learned_match(self, request: str) -> Match | None:
+        """The learned matcher's entry when it is sure enough: its cosine clears the bar, or
+        clears the floor and leads the runner-up by the margin; else None."""
+        learned, lead = self.learned_match(request)
+        if learned.score >= self.learned_threshold or (
+            learned.score >= self.learned_floor and lead >= self.learned_margin
+        ):
+            return learned
+        return None
+
+    def _doubt_about_no_imaging(self, request: str, entry: Entry, best: Match) -> str | None:
+        """Why the rules' "no imaging" may not stand, or None. Withholding imaging is the one
+        answer no radiologist sees, so it needs the indication named as a phrase (words of a
+        synonym found apart, "epigastric pain, back" for "back pain", may send a request to
+        an examination, never away from imaging), and the learned matcher, when it is sure,
+        must not name another entry ("headache ... suspected brain mass")."""
+        if not best.phrase:
+            return NO_IMAGING_UNSURE.format(title=entry.title)
+        if self.matcher == "learned":
+            other = self.confident_learned_match(request)
+            if other is not None and other.entry.id != entry.id:
+                return NO_IMAGING_DISPUTED.format(title=entry.title, other=other.entry.title)
+        return None
 
     def advise(
         self,
@@ -237,16 +261,24 @@ class ProtocolAdvisor:
         ones), safety-checked; an abstention when no entry matches well enough."""
         facts = parse_request(request, conditions)
         best, matched_by = self.find_entry(request)
-        if matched_by == "none":
+
+        def abstain(
+            reason: str, source: Source | None = None, refused: list[str] | None = None
+        ) -> Advice:
             return Advice(
                 request=request,
                 imaging_indicated=None,
                 abstained=True,
-                reason=ABSTAIN,
+                reason=reason,
                 facts=facts,
+                source=source,
+                refused=refused or [],
                 match_score=round(best.score, 3),
-                matched_by="none",
+                matched_by=matched_by,
             )
+
+        if matched_by == "none":
+            return abstain(ABSTAIN)
         entry = best.entry
         active = set(facts.conditions) | entry.flag_conditions(request)
         source = Source(
@@ -256,21 +288,12 @@ class ProtocolAdvisor:
         for option in entry.options:
             if not option.applies(active):
                 continue
-            if option.no_imaging is not None and matched_by == "rules" and not best.phrase:
-                # Withholding imaging is the one answer no radiologist sees, so it needs the
-                # indication named as a phrase: words of a synonym found apart ("epigastric
-                # pain, back" for "back pain") may send a request to an examination, never
-                # away from imaging.
-                return Advice(
-                    request=request,
-                    imaging_indicated=None,
-                    abstained=True,
-                    reason=NO_IMAGING_UNSURE.format(title=entry.title),
-                    facts=facts,
-                    source=source,
-                    match_score=round(best.score, 3),
-                    matched_by=matched_by,
-                )
+            if (
+                option.no_imaging is not None
+                and matched_by == "rules"
+                and (doubt := self._doubt_about_no_imaging(request, entry, best))
+            ):
+                return abstain(doubt, source)
             if option.no_imaging is not None:
                 return Advice(
                     request=request,
@@ -311,17 +334,10 @@ class ProtocolAdvisor:
             if phrase_with is not None:
                 advice.rationale = _phrase(advice, phrase_with)
             return advice
-        return Advice(
-            request=request,
-            imaging_indicated=None,
-            abstained=True,
-            facts=facts,
-            source=source,
-            reason="every option of the guidance was refused by the safety check: ask a"
-            " radiologist",
-            refused=refused,
-            match_score=round(best.score, 3),
-            matched_by=matched_by,
+        return abstain(
+            "every option of the guidance was refused by the safety check: ask a radiologist",
+            source,
+            refused,
         )
 
 

@@ -37,7 +37,10 @@ PREGNANT = (
 NOT_PREGNANT = (
     r"\b(?:not|non)[\s-]*pregnan\w*|pregnancy test (?:was |is )?negative|negative pregnancy test"
 )
-EGFR = r"\b(?:e?GFR|creatinine clearance|CrCl)\s*(?:of|is|was|=|:)?\s*(\d{1,3})"
+EGFR = (
+    r"\b(?:e?GFR|creatinine clearance|CrCl|glomerular filtration rate)\)?\s*(?:of|is|was|=|:)?"
+    r"\s*(\d{1,3})"
+)
 KIDNEY_FAILURE = (
     r"\b(?:(?:haemo|hemo|peritoneal\s)?dialysis|renal failure|kidney failure|"
     r"end[- ]stage renal|ESRD|"
@@ -60,7 +63,8 @@ MRI_UNSAFE = (
 )
 MRI_OK = r"(?<!non-)(?<!non )(?<!not )(?<!not an )\bMRI?[- ](?:conditional|safe|compatible)"
 RED_FLAGS = (
-    r"(?:cancer|malignan\w*|metasta\w*|myeloma|lymphoma|leuk\w*mia|carcinoma|weight loss|"
+    r"(?:cancer|malignan\w*|metasta\w*|myeloma|lymphoma|leuk\w*mia|carcinoma|melanoma|sarcoma|"
+    r"tumou?r|weight loss|"
     r"fever\w*|febrile|neurological deficit|inject\w* drugs|"
     r"deficit|weakness|numbness|saddle an\w*|cauda equina|incontinen\w*|urinary retention|"
     r"retention|IV drug|intravenous drug|immunosupp\w*|steroid|osteoporo\w*|night pain|"
