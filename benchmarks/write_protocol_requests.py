@@ -23,6 +23,9 @@ sheets, written before the learned entry matcher was built, in three styles: the
 a hospital doctor's electronic order ("ward"), a style the rules were never fitted to.
 ``--set written5`` words a fifth batch of 64 sheets, written after the learned matcher's first
 held-out run and before any change made from written4's errors, in the same three styles.
+``--set written6`` words a sixth batch of 53 sheets, written after written5's fixes, in the
+emergency style and two new ones no rule was fitted to: a nurse practitioner's SBAR handover
+("sbar") and a specialist's clinic letter ("clinic").
 """
 
 from __future__ import annotations
@@ -37,12 +40,19 @@ from common import ROOT
 from radgen.text.llm.base import message
 from radgen.text.llm.llamacpp import LlamaCppBackend
 
+TWO, THREE = ("ed", "gp"), ("ed", "gp", "ward")
 SETS = {  # set name: (fact sheets, requests, whether the whole set is held out, styles)
-    "written": ("protocol_specs_written.jsonl", "protocol_scenarios_written.jsonl", False, 2),
-    "written2": ("protocol_specs_written2.jsonl", "protocol_scenarios_written2.jsonl", True, 2),
-    "written3": ("protocol_specs_written3.jsonl", "protocol_scenarios_written3.jsonl", True, 2),
-    "written4": ("protocol_specs_written4.jsonl", "protocol_scenarios_written4.jsonl", True, 3),
-    "written5": ("protocol_specs_written5.jsonl", "protocol_scenarios_written5.jsonl", True, 3),
+    "written": ("protocol_specs_written.jsonl", "protocol_scenarios_written.jsonl", False, TWO),
+    "written2": ("protocol_specs_written2.jsonl", "protocol_scenarios_written2.jsonl", True, TWO),
+    "written3": ("protocol_specs_written3.jsonl", "protocol_scenarios_written3.jsonl", True, TWO),
+    "written4": ("protocol_specs_written4.jsonl", "protocol_scenarios_written4.jsonl", True, THREE),
+    "written5": ("protocol_specs_written5.jsonl", "protocol_scenarios_written5.jsonl", True, THREE),
+    "written6": (
+        "protocol_specs_written6.jsonl",
+        "protocol_scenarios_written6.jsonl",
+        True,
+        ("ed", "sbar", "clinic"),
+    ),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -57,6 +67,16 @@ STYLES = {
     " followed by the relevant history, as in this example for other facts: 'Facts: woman aged"
     " 70; swollen painful left wrist; suspected gout' -> 'Clinical question: crystal arthropathy"
     " of the left wrist? History: 70 year old female, acutely swollen and painful left wrist.'",
+    "sbar": "Write it as a nurse practitioner's telephone handover in SBAR form (situation,"
+    " background, assessment, request), in one or two sentences, as in this example for other"
+    " facts: 'Facts: woman aged 70; swollen painful left wrist; suspected gout' -> 'S: 70yo"
+    " lady with an acutely swollen painful L wrist. B: nil significant. A: query gout. R: please"
+    " advise on imaging.'",
+    "clinic": "Write it as a hospital specialist's clinic letter asking radiology for help: a"
+    " sentence of history and a sentence of findings, as in this example for other facts:"
+    " 'Facts: woman aged 70; swollen painful left wrist; suspected gout' -> 'I saw this"
+    " 70-year-old woman in clinic today with a swollen, painful left wrist. On examination the"
+    " wrist is warm and tender, and I wonder about gout.'",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
@@ -70,8 +90,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", default="written", choices=sorted(SETS))
     args = parser.parse_args()
-    specs_name, out_name, all_held, n_styles = SETS[args.set]
-    styles = dict(list(STYLES.items())[:n_styles])
+    specs_name, out_name, all_held, style_names = SETS[args.set]
+    styles = {name: STYLES[name] for name in style_names}
+    n_styles = len(styles)
     specs_path, out_path = ROOT / "data" / specs_name, ROOT / "data" / out_name
     specs = [json.loads(line) for line in specs_path.read_text().splitlines() if line.strip()]
     order = list(range(len(specs)))
