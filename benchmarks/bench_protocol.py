@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
 from pathlib import Path
+
+import torch
 
 from common import ROOT, write_result
 from radgen.text.protocol.advice import Advice, ProtocolAdvisor
 from radgen.text.protocol.guidance import ExamSpec
+from radgen.text.protocol.matcher import LearnedMatcher, default_weights
 from radgen.text.protocol.request import parse_request
 from radgen.text.protocol.safety import safety_violations
 
@@ -33,7 +37,7 @@ FOURTH = ROOT / "data" / "protocol_scenarios_fourth.jsonl"
 WRITTEN = {
     name: (ROOT / "data" / f"protocol_scenarios_{name}.jsonl",
            ROOT / "data" / f"protocol_scenarios_{name}_valid.json")
-    for name in ("written", "written2", "written3", "written4", "written5")
+    for name in ("written", "written2", "written3", "written4", "written5", "written6")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -61,7 +65,17 @@ EXTRA_NOTES = {
     " with the post-negation and no-imaging-needs-a-phrase changes, then the learned matcher"
     " retrained with written4 and its floor-and-margin rule), with the rules alone beside it"
     " (written5-held_frozen_rules_only)",
+    "written6-held": "a sixth batch of 53 fact sheets written after written5's fixes, worded by"
+    " the same model in the emergency style and two new ones (a nurse practitioner's SBAR"
+    " handover, a specialist's clinic letter), validity marked by hand before any run, held out"
+    " whole; the default engine (rules with written5's fixes, then the learned matcher scoring"
+    " entry texts and nearest examples, bars chosen by leave-one-batch-out tests), with the"
+    " rules alone (written6-held_frozen_rules_only) and the previous scoring, entry texts alone"
+    " at bars 0.7, 0.5 and 0.25 (written6-held_frozen_entry_text_matcher), beside it",
 }
+# The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
+# bars cross-validation chose for them (protocol_matcher_cv.py)
+ENTRY_TEXT_BARS = {"learned_threshold": 0.7, "learned_floor": 0.5, "learned_margin": 0.25}
 IONISING = {"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"}
 
 
@@ -305,6 +319,15 @@ def held_out_summary(result: dict) -> dict:
     }
 
 
+def entry_text_matcher() -> LearnedMatcher:
+    """The shipped weights without their examples: entry texts alone are compared."""
+    state = torch.load(default_weights(), map_location="cpu", weights_only=False)
+    state.pop("examples", None)
+    path = Path(tempfile.mkdtemp()) / "entry_text_matcher.pt"
+    torch.save(state, path)
+    return LearnedMatcher(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--split", default="frozen", choices=["dev", "frozen", "all"])
@@ -324,14 +347,20 @@ def main() -> None:
     parser.add_argument(
         "--matcher",
         default="learned",
-        choices=["learned", "rules"],
+        choices=["learned", "rules", "entry-text"],
         help="how entries are found: learned (the default engine: rules, then the learned"
-        " matcher) or rules (the rules alone; with --extra, stored beside the default run)",
+        " matcher), rules (the rules alone) or entry-text (the learned matcher scoring entry"
+        " texts alone, as before 2026-11-30); with --extra, the last two are stored beside the"
+        " default run",
     )
     args = parser.parse_args()
-    advisor = ProtocolAdvisor(matcher=args.matcher)
+    if args.matcher == "entry-text":
+        advisor = ProtocolAdvisor(learned=entry_text_matcher(), **ENTRY_TEXT_BARS)
+    else:
+        advisor = ProtocolAdvisor(matcher=args.matcher)
     if args.extra:
-        run_extra(args.extra, advisor, "_rules_only" if args.matcher == "rules" else "")
+        suffix = {"learned": "", "rules": "_rules_only", "entry-text": "_entry_text_matcher"}
+        run_extra(args.extra, advisor, suffix[args.matcher])
         return
     scenarios = load(args.split)
     rules = run_rules(scenarios, advisor)

@@ -12,23 +12,32 @@ from radgen.errors import RadgenError
 from radgen.text.protocol.advice import ABSTAIN, ProtocolAdvisor
 from radgen.text.protocol.config import MatcherTrainConfig
 from radgen.text.protocol.matcher import LearnedMatcher, default_weights
-from radgen.text.protocol.matcher_train import read_examples, train_matcher
+from radgen.text.protocol.matcher_train import bundled_examples_path, read_examples, train_matcher
 
 
 class FixedMatcher:
-    """Names one entry with a fixed cosine, every other entry ``others``; counts its calls."""
+    """Names one entry with a fixed cosine, every other entry ``others``, the nearest
+    out-of-scope example ``none``; counts its calls."""
 
-    def __init__(self, entry_id: str, cosine: float, others: float = 0.0) -> None:
-        self.entry_id, self.cosine, self.others, self.calls = entry_id, cosine, others, 0
+    def __init__(
+        self, entry_id: str, cosine: float, others: float = 0.0, none: float = -1.0
+    ) -> None:
+        self.entry_id, self.cosine, self.others, self.none = entry_id, cosine, others, none
+        self.calls = 0
 
     def similarities(self, request, entries):
         self.calls += 1
         return np.array([self.cosine if e.id == self.entry_id else self.others for e in entries])
 
+    def none_similarity(self, request):
+        return self.none
+
 
 class Refuses:
     def similarities(self, request, entries):
         raise AssertionError("the learned matcher was consulted")
+
+    none_similarity = similarities
 
 
 # Neither a synonym nor the entry text is close enough for the rules
@@ -44,6 +53,7 @@ def test_rules_first_the_matcher_is_not_consulted_when_they_match():
 def test_a_confident_learned_match_is_used_and_still_safety_checked():
     advisor = ProtocolAdvisor(learned=FixedMatcher("pulmonary-embolism", 0.9))
     assert advisor.match(UNMATCHED)[0].score < advisor.threshold
+    assert advisor.learned_threshold <= 0.9
     advice = advisor.advise(UNMATCHED + " She is 20 weeks pregnant.")
     assert advice.matched_by == "learned" and advice.source.entry == "pulmonary-embolism"
     assert advice.exam.modality == "nuclear medicine"  # pregnancy: V/Q, not CTPA
@@ -73,6 +83,17 @@ def test_below_the_bar_a_clear_lead_over_the_runner_up_names_the_entry():
         assert advisor.advise(UNMATCHED).abstained
 
 
+def test_an_entry_that_does_not_lead_the_nearest_out_of_scope_example_is_not_named():
+    near_none = FixedMatcher("pulmonary-embolism", 0.95, others=0.1, none=0.97)
+    advice = ProtocolAdvisor(learned=near_none).advise(UNMATCHED)
+    assert advice.abstained and advice.matched_by == "none"
+    # "none" is also the runner-up the margin is measured from
+    close = FixedMatcher("pulmonary-embolism", 0.75, others=0.1, none=0.7)
+    assert ProtocolAdvisor(learned=close).advise(UNMATCHED).abstained
+    clear = FixedMatcher("pulmonary-embolism", 0.75, others=0.1, none=0.5)
+    assert ProtocolAdvisor(learned=clear).advise(UNMATCHED).matched_by == "learned"
+
+
 def test_rules_only_never_consults_the_matcher():
     advice = ProtocolAdvisor(matcher="rules", learned=Refuses()).advise(UNMATCHED)
     assert advice.abstained
@@ -89,13 +110,22 @@ def shipped():
 
 
 def test_shipped_weights_rank_a_paraphrase_the_rules_miss(shipped):
-    request = "Lost the power in his right arm and cannot get his words out, started at 10am."
+    request = "Cannot find his words and his right hand is clumsy since this morning."
     assert ProtocolAdvisor(matcher="rules").advise(request).abstained
     best, _ = shipped.learned_match(request)
     assert best.entry.id == "acute-stroke"
     # the frozen encoder, which the rules add to the synonyms, ranks it lower
     ranked = [m.entry.id for m in shipped.match(request)]
     assert ranked.index("acute-stroke") > 0
+
+
+def test_a_weak_nearest_example_names_nothing(shipped):
+    """Its nearest example is a head injury (cosine 0.57, barely ahead of a stroke): below
+    the bars, so the advisor abstains rather than name either."""
+    request = "Lost the power in his right arm and cannot get his words out, started at 10am."
+    best, lead = shipped.learned_match(request)
+    assert best.score < shipped.learned_floor or lead < shipped.learned_margin
+    assert shipped.advise(request).abstained
 
 
 @pytest.mark.parametrize(
@@ -108,6 +138,41 @@ def test_shipped_weights_do_not_invent_an_entry(shipped, request_text):
     best, lead = shipped.learned_match(request_text)
     assert best.score < shipped.learned_threshold
     assert best.score < shipped.learned_floor or lead < shipped.learned_margin
+
+
+def test_a_request_worded_like_an_out_of_scope_example_names_nothing(shipped):
+    rows = [json.loads(line) for line in bundled_examples_path().read_text().splitlines()]
+    outside = next(r["request"] for r in rows if r["entry"] == "none")
+    assert shipped.learned.none_similarity(outside) == pytest.approx(1.0, abs=1e-4)
+    _, lead = shipped.learned_match(outside)
+    assert lead < 0 and shipped.advise(outside).abstained
+
+
+def test_an_entry_scores_its_nearest_training_example(shipped):
+    """A request worded like a training example scores that example's entry by their cosine
+    (here the example itself: 1.0), however far it is from the entry's title and synonyms."""
+    vectors, labels = shipped.learned.examples
+    assert len(labels) > 400 and vectors.shape == (len(labels), 384)
+    rows = [json.loads(line) for line in bundled_examples_path().read_text().splitlines()]
+    example = next(r for r in rows if r["entry"] == "acute-stroke" and "stroke" not in r["request"])
+    entries = list(shipped.entries.values())
+    sims = shipped.learned.similarities(example["request"], entries)
+    stroke = [e.id for e in entries].index("acute-stroke")
+    assert sims[stroke] == pytest.approx(1.0, abs=1e-4) and sims.argmax() == stroke
+
+
+def test_weights_saved_without_examples_score_entry_texts_alone(tmp_path, shipped):
+    state = torch.load(default_weights(), weights_only=False)
+    state.pop("examples")
+    old = tmp_path / "old.pt"
+    torch.save(state, old)
+    matcher = LearnedMatcher(old)
+    entries = list(shipped.entries.values())
+    request = "Lost the power in his right arm and cannot get his words out."
+    by_text = matcher.encode([e.text for e in entries]) @ matcher.encode([request])[0]
+    assert len(matcher.examples[1]) == 0
+    assert np.allclose(matcher.similarities(request, entries), by_text, atol=1e-5)
+    assert np.all(shipped.learned.similarities(request, entries) >= by_text - 1e-5)
 
 
 def test_missing_weights_are_one_clear_error(tmp_path):
@@ -135,6 +200,8 @@ def test_training_is_reproducible_and_resumes(tmp_path):
     wb = torch.load(second["weights"], weights_only=False)["weights"]
     assert wa.keys() == wb.keys() and "none_logit" in wa
     assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    saved = torch.load(first["weights"], weights_only=False)["examples"]
+    assert [tuple(pair) for pair in saved] == EXAMPLES  # kept for the nearest-example score
     matcher = LearnedMatcher(first["weights"])
     sims = matcher.similarities("slurred speech", list(ProtocolAdvisor().entries.values()))
     assert sims.shape == (len(ProtocolAdvisor().entries),) and np.all(np.abs(sims) <= 1.0001)

@@ -597,7 +597,7 @@ def protocol_cmd(
         console.print(f"[dim]from the request: {facts}[/]")
     if advice.matched_by == "learned":
         console.print(
-            f"[dim]entry found by the learned matcher (cosine {advice.match_score:.2f}): the"
+            f"[dim]entry found by the learned matcher (score {advice.match_score:.2f}): the"
             " rules found no entry[/]"
         )
     if advice.source is not None:

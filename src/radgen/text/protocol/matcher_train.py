@@ -146,7 +146,7 @@ def train_matcher(
         "examples": len(examples),
         "entries": [e.id for e in entries],
     }
-    save_weights(net, spec, weights, meta)
+    save_weights(net, spec, weights, meta, examples)
     summary.update({"weights": str(weights), "examples": len(examples)})
     if install:
         shutil.copyfile(weights, default_weights())
