@@ -75,7 +75,12 @@ EXTRA_NOTES = {
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)
-ENTRY_TEXT_BARS = {"learned_threshold": 0.7, "learned_floor": 0.5, "learned_margin": 0.25}
+ENTRY_TEXT_BARS = {
+    "learned_threshold": 0.7,
+    "learned_floor": 0.5,
+    "learned_margin": 0.25,
+    "learned_bar_lead": 0.0,
+}
 IONISING = {"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"}
 
 

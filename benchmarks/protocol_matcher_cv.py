@@ -40,7 +40,7 @@ def group_of(source: str) -> str:
     """One fact sheet's wordings share a group ("written2:t02ed" and "written2:t02gp")."""
     name, sid = source.removeprefix("benchmarks/").split(":")
     if name.startswith("written"):
-        sid = re.sub(r"(?:ed|gp|ward)$", "", sid)
+        sid = re.sub(r"(?:ed|gp|ward|sbar|clinic)$", "", sid)
     return f"{name}:{sid}"
 
 

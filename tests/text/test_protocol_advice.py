@@ -8,6 +8,7 @@ from radgen.text.protocol.advice import ABSTAIN, ProtocolAdvisor
 from radgen.text.protocol.guidance import ExamSpec, load_guidance
 from radgen.text.protocol.request import parse_request
 from radgen.text.protocol.safety import safety_violations
+from tests.text.protocol_doubles import FixedMatcher
 
 
 @pytest.fixture(scope="module")
@@ -444,14 +445,72 @@ def test_post_negation_stays_in_its_clause_and_needs_an_examination_word(advisor
     assert find_unnegated("diabetic foot", "diabetic foot X-ray normal")  # the X-ray is normal
 
 
-def test_no_imaging_needs_the_indication_named_as_a_phrase(advisor):
+def test_no_imaging_needs_the_indication_named_as_a_phrase():
     """'epigastric pain, back' holds the words of 'back pain' apart: the rules may not withhold
     imaging on that, so they abstain; the phrase itself still gives no imaging."""
-    apart = advisor.advise("50M, severe epigastric pain, back, amylase 3x normal")
+    rules = ProtocolAdvisor(matcher="rules")
+    apart = rules.advise("50M, severe epigastric pain, back, feels sick")
     assert apart.imaging_indicated is None and apart.abstained
     assert "does not name it clearly" in apart.reason and apart.source.entry == "low-back-pain"
-    named = advisor.advise("50M, lower back pain after lifting, no red flags")
+    named = rules.advise("50M, lower back pain after lifting, no red flags")
     assert named.imaging_indicated is False
+
+
+def test_a_rules_match_without_a_phrase_yields_to_a_sure_learned_match():
+    request = "50M, severe epigastric pain, back, feels sick"
+    sure = ProtocolAdvisor(learned=FixedMatcher("acute-pancreatitis", 0.95))
+    advice = sure.advise(request)
+    assert advice.matched_by == "learned" and advice.source.entry == "acute-pancreatitis"
+    assert advice.exam.modality == "ultrasound"
+    # a phrase the rules found is not overruled
+    phrase = sure.advise("Suspected appendicitis in a 30-year-old man.")
+    assert phrase.matched_by == "rules" and phrase.source.entry == "appendicitis"
+    # nor is a words-apart match when the learned matcher is unsure
+    unsure = ProtocolAdvisor(learned=FixedMatcher("acute-pancreatitis", 0.3)).advise(request)
+    assert unsure.abstained and unsure.source.entry == "low-back-pain"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "modality"),
+    [
+        ("38M, loin-to-groin pain on the right, vomiting; dipstick shows blood", "renal-colic", "CT"),
+        ("63F, ex-smoker, painless blood in the urine", "haematuria", "CT"),
+        ("62M, sudden ripping pain between the shoulder blades", "aortic-dissection", "CT"),
+        ("45M, fell onto his right shoulder, cannot lift the arm", "shoulder-pain", "X-ray"),
+        ("15-year-old boy, severe pain in the left testis and vomiting", "testicular-torsion",
+         "ultrasound"),
+        ("23M struck by car at 40 mph, GCS 11, open femur fracture", "major-trauma", "CT"),
+        ("49M, severe epigastric pain boring into the back, amylase 4x normal",
+         "acute-pancreatitis", "ultrasound"),
+    ],
+)  # fmt: skip
+def test_an_entry_yields_to_the_one_the_request_names(advisor, request_text, entry, modality):
+    """Blood in the urine with renal colic is renal colic; back pain with pancreatitis or a
+    dissection is theirs; pain between the shoulder blades is no shoulder joint."""
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.exam.modality == modality
+    if entry == "major-trauma":
+        assert advice.exam.region == "whole body"
+
+
+def test_an_unknown_entry_to_yield_to_is_one_clear_error(tmp_path):
+    mine = tmp_path / "mine.yaml"
+    entry = load_guidance()["haematuria"].model_dump()
+    entry["yields_to"] = ["no-such-entry"]
+    import yaml
+
+    mine.write_text(yaml.safe_dump({"entries": [entry]}))
+    with pytest.raises(RadgenError, match="yields to entries that do not exist"):
+        ProtocolAdvisor(str(mine))
+
+
+def test_negation_carries_over_or(advisor):
+    advice = advisor.advise(
+        "31M, low back ache for ten days after lifting; no leg weakness or saddle numbness;"
+        " bladder and bowels normal"
+    )
+    assert "red_flags" not in advice.facts.conditions and advice.imaging_indicated is False
+    assert "red_flags" in parse_request("back pain, saddle numbness or leg weakness").conditions
 
 
 def test_a_headache_at_full_strength_within_seconds_is_a_thunderclap(advisor):

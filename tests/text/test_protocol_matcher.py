@@ -13,32 +13,7 @@ from radgen.text.protocol.advice import ABSTAIN, ProtocolAdvisor
 from radgen.text.protocol.config import MatcherTrainConfig
 from radgen.text.protocol.matcher import LearnedMatcher, default_weights
 from radgen.text.protocol.matcher_train import bundled_examples_path, read_examples, train_matcher
-
-
-class FixedMatcher:
-    """Names one entry with a fixed cosine, every other entry ``others``, the nearest
-    out-of-scope example ``none``; counts its calls."""
-
-    def __init__(
-        self, entry_id: str, cosine: float, others: float = 0.0, none: float = -1.0
-    ) -> None:
-        self.entry_id, self.cosine, self.others, self.none = entry_id, cosine, others, none
-        self.calls = 0
-
-    def similarities(self, request, entries):
-        self.calls += 1
-        return np.array([self.cosine if e.id == self.entry_id else self.others for e in entries])
-
-    def none_similarity(self, request):
-        return self.none
-
-
-class Refuses:
-    def similarities(self, request, entries):
-        raise AssertionError("the learned matcher was consulted")
-
-    none_similarity = similarities
-
+from tests.text.protocol_doubles import FixedMatcher, Refuses
 
 # Neither a synonym nor the entry text is close enough for the rules
 UNMATCHED = "Please advise on imaging for this patient; details as discussed on the phone."
@@ -120,12 +95,14 @@ def test_shipped_weights_rank_a_paraphrase_the_rules_miss(shipped):
 
 
 def test_a_weak_nearest_example_names_nothing(shipped):
-    """Its nearest example is a head injury (cosine 0.57, barely ahead of a stroke): below
-    the bars, so the advisor abstains rather than name either."""
+    """The learned matcher's nearest example is a head injury (cosine 0.57, barely ahead of a
+    stroke): below its bars. The rules name the stroke as a phrase ("cannot get his words
+    out"), and a phrase is not overruled."""
     request = "Lost the power in his right arm and cannot get his words out, started at 10am."
     best, lead = shipped.learned_match(request)
     assert best.score < shipped.learned_floor or lead < shipped.learned_margin
-    assert shipped.advise(request).abstained
+    advice = shipped.advise(request)
+    assert advice.matched_by == "rules" and advice.source.entry == "acute-stroke"
 
 
 @pytest.mark.parametrize(
@@ -256,5 +233,5 @@ def test_a_sure_learned_matcher_that_names_another_entry_stops_no_imaging():
     assert disputed.abstained and "brain tumour" in disputed.reason.lower()
     agreed = ProtocolAdvisor(learned=FixedMatcher("headache-no-red-flags", 0.9)).advise(request)
     assert agreed.imaging_indicated is False
-    unsure = ProtocolAdvisor(learned=FixedMatcher("brain-tumour", 0.4)).advise(request)
+    unsure = ProtocolAdvisor(learned=FixedMatcher("brain-tumour", 0.3)).advise(request)
     assert unsure.imaging_indicated is False

@@ -39,9 +39,9 @@ CONDITIONS = frozenset(
 
 NEGATION = re.compile(
     r"\b(?:no|not|non|without|denies|denied|negative for|never|nil|normal)\b"
-    r"(?:[\s-]+[\w/]+){0,3}[\s-]*$",
+    r"(?:[\s-]+[\w/]+){0,3}(?:\s+(?:or|nor)(?:[\s-]+[\w/]+){0,3})*[\s-]*$",
     re.I,
-)
+)  # "no leg weakness or saddle numbness" negates both
 
 
 # A finding negated after it is named ("neurological examination normal", "fever absent")
@@ -141,6 +141,11 @@ class Entry(BaseModel):
     sources: str
     flags: dict[str, str] = Field(default_factory=dict)
     options: list[Option] = Field(min_length=1)
+    yields_to: list[str] = Field(
+        default_factory=list,
+        description="Entries that take precedence when the request names them too (blood in"
+        " the urine with loin-to-groin pain is renal colic, not unexplained haematuria).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Entry:
@@ -224,4 +229,7 @@ def load_guidance(extra: str | Path | None = None) -> dict[str, Entry]:
     if extra is not None:
         for e in _read(Path(extra)):
             entries[e.id] = e
+    for e in entries.values():
+        if unknown := sorted(set(e.yields_to) - set(entries)):
+            raise RadgenError(f"entry '{e.id}' yields to entries that do not exist: {unknown}")
     return entries
