@@ -120,7 +120,7 @@ def test_shipped_weights_do_not_invent_an_entry(shipped, request_text):
 def test_a_request_worded_like_an_out_of_scope_example_names_nothing(shipped):
     rows = [json.loads(line) for line in bundled_examples_path().read_text().splitlines()]
     outside = next(r["request"] for r in rows if r["entry"] == "none")
-    assert shipped.learned.none_similarity(outside) == pytest.approx(1.0, abs=1e-4)
+    assert shipped.learned.none_similarity(outside) == pytest.approx(1.0, abs=1e-3)
     _, lead = shipped.learned_match(outside)
     assert lead < 0 and shipped.advise(outside).abstained
 
@@ -135,12 +135,12 @@ def test_an_entry_scores_its_nearest_training_example(shipped):
     entries = list(shipped.entries.values())
     sims = shipped.learned.similarities(example["request"], entries)
     stroke = [e.id for e in entries].index("acute-stroke")
-    assert sims[stroke] == pytest.approx(1.0, abs=1e-4) and sims.argmax() == stroke
+    assert sims[stroke] == pytest.approx(1.0, abs=1e-3) and sims.argmax() == stroke
 
 
 def test_weights_saved_without_examples_score_entry_texts_alone(tmp_path, shipped):
     state = torch.load(default_weights(), weights_only=False)
-    state.pop("examples")
+    state.pop("examples"), state.pop("example_vectors")
     old = tmp_path / "old.pt"
     torch.save(state, old)
     matcher = LearnedMatcher(old)
@@ -177,8 +177,9 @@ def test_training_is_reproducible_and_resumes(tmp_path):
     wb = torch.load(second["weights"], weights_only=False)["weights"]
     assert wa.keys() == wb.keys() and "none_logit" in wa
     assert all(torch.equal(wa[k], wb[k]) for k in wa)
-    saved = torch.load(first["weights"], weights_only=False)["examples"]
-    assert [tuple(pair) for pair in saved] == EXAMPLES  # kept for the nearest-example score
+    saved = torch.load(first["weights"], weights_only=False)
+    assert [tuple(pair) for pair in saved["examples"]] == EXAMPLES  # for the nearest example
+    assert saved["example_vectors"].shape == (len(EXAMPLES), 384)  # loading encodes nothing
     matcher = LearnedMatcher(first["weights"])
     sims = matcher.similarities("slurred speech", list(ProtocolAdvisor().entries.values()))
     assert sims.shape == (len(ProtocolAdvisor().entries),) and np.all(np.abs(sims) <= 1.0001)

@@ -126,11 +126,15 @@ class LearnedMatcher:
     @cached_property
     def examples(self) -> tuple[np.ndarray, np.ndarray]:
         """The training examples saved with the weights: (unit vectors, entry ids); empty
-        for weights saved without them (then only the entries' texts are compared)."""
+        for weights saved without them (then only the entries' texts are compared). Their
+        vectors are saved too (half precision), so loading encodes nothing."""
         state = torch.load(self.weights, map_location="cpu", weights_only=False)
         pairs = state.get("examples") or []
         labels = np.array([entry for _, entry in pairs], dtype=object)
-        return self.encode([request for request, _ in pairs]), labels
+        vectors = state.get("example_vectors")
+        if vectors is None or len(vectors) != len(pairs):
+            return self.encode([request for request, _ in pairs]), labels
+        return vectors.float().numpy(), labels
 
     @cached_property
     def _loaded(self) -> tuple[MatcherNet, Any, MatcherSpec]:
@@ -187,8 +191,19 @@ def save_weights(
     meta: dict[str, Any],
     examples: list[tuple[str, str]] | None = None,
 ) -> None:
-    """The trained tensors, the architecture, a description and the training examples (the
-    matcher compares a request with them as well as with the entries' texts)."""
+    """The trained tensors, the architecture, a description, and the training examples with
+    their vectors (the matcher compares a request with them as well as with the entries'
+    texts)."""
     state = {k: v.cpu() for k, v in net.trainable_state().items()}
     pairs = [list(pair) for pair in examples or []]
-    torch.save({"spec": asdict(spec), "weights": state, "meta": meta, "examples": pairs}, path)
+    vectors = embed(net, load_tokenizer(), [r for r, _ in pairs], spec)
+    torch.save(
+        {
+            "spec": asdict(spec),
+            "weights": state,
+            "meta": meta,
+            "examples": pairs,
+            "example_vectors": torch.from_numpy(vectors).half(),
+        },
+        path,
+    )
