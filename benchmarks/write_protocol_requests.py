@@ -25,7 +25,9 @@ a hospital doctor's electronic order ("ward"), a style the rules were never fitt
 held-out run and before any change made from written4's errors, in the same three styles.
 ``--set written6`` words a sixth batch of 53 sheets, written after written5's fixes, in the
 emergency style and two new ones no rule was fitted to: a nurse practitioner's SBAR handover
-("sbar") and a specialist's clinic letter ("clinic").
+("sbar") and a specialist's clinic letter ("clinic"). ``--set written7`` words a seventh batch
+of 50 sheets, written after written6's fixes and before any run on them, in the GP and ward
+styles and a third one no rule was fitted to: a triage nurse's note ("triage").
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
         True,
         ("ed", "sbar", "clinic"),
     ),
+    "written7": (
+        "protocol_specs_written7.jsonl",
+        "protocol_scenarios_written7.jsonl",
+        True,
+        ("gp", "ward", "triage"),
+    ),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -77,6 +85,10 @@ STYLES = {
     " 'Facts: woman aged 70; swollen painful left wrist; suspected gout' -> 'I saw this"
     " 70-year-old woman in clinic today with a swollen, painful left wrist. On examination the"
     " wrist is warm and tender, and I wonder about gout.'",
+    "triage": "Write it as an emergency department triage nurse's note: the presenting complaint,"
+    " then history and observations in short fragments separated by slashes, as in this"
+    " example for other facts: 'Facts: woman aged 70; swollen painful left wrist; suspected"
+    " gout' -> 'PC: painful swollen L wrist / 70 y female / warm to touch / ?gout'.",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
