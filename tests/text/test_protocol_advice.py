@@ -516,3 +516,10 @@ def test_negation_carries_over_or(advisor):
 def test_a_headache_at_full_strength_within_seconds_is_a_thunderclap(advisor):
     advice = advisor.advise("48F, headache reaching full strength within seconds")
     assert advice.imaging_indicated is True and advice.exam.modality == "CT"
+
+
+def test_a_triage_note_age_keeps_a_young_woman_from_mammography(advisor):
+    advice = advisor.advise("PC: small mobile lump in the left breast / 22 y female")
+    assert advice.exam.modality == "ultrasound"
+    older = advisor.advise("PC: hard lump in the left breast / 62 y female")
+    assert older.exam.modality == "mammography"
