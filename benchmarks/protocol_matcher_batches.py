@@ -36,7 +36,7 @@ import numpy as np
 from common import ROOT, write_result
 from radgen.errors import RadgenError
 from radgen.text.protocol.guidance import load_guidance
-from radgen.text.protocol.matcher import LearnedMatcher
+from radgen.text.protocol.matcher import LearnedMatcher, nearest_of_each
 from radgen.text.protocol.matcher_train import bundled_examples_path
 
 REPO = ROOT.parent
@@ -76,12 +76,8 @@ def scores(commit: str, test: list[dict], ids: list[str], texts: list[str]) -> d
         entry = queries @ matcher.encode(texts).T
         near = queries @ matcher.encode([r["request"] for r in train]).T
     labels = np.array([r["entry"] for r in train])
-    knn = np.full_like(entry, -1.0)
-    for j, eid in enumerate(ids):
-        if (labels == eid).any():
-            knn[:, j] = near[:, labels == eid].max(1)
-    best = np.maximum(entry, knn)
-    none = near[:, labels == "none"].max(1, keepdims=True)
+    best = np.maximum(entry, nearest_of_each(near, labels, ids))
+    none = nearest_of_each(near, labels, ["none"])
     return {
         "entry text": entry,
         "entry text or nearest example": best,

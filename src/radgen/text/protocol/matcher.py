@@ -124,11 +124,16 @@ class LearnedMatcher:
         self._last_query: tuple[str, np.ndarray] | None = None
 
     @cached_property
+    def _state(self) -> dict[str, Any]:
+        """The weights file, read once for the network and the examples."""
+        return torch.load(self.weights, map_location="cpu", weights_only=False)
+
+    @cached_property
     def examples(self) -> tuple[np.ndarray, np.ndarray]:
         """The training examples saved with the weights: (unit vectors, entry ids); empty
         for weights saved without them (then only the entries' texts are compared). Their
         vectors are saved too (half precision), so loading encodes nothing."""
-        state = torch.load(self.weights, map_location="cpu", weights_only=False)
+        state = self._state
         pairs = state.get("examples") or []
         labels = np.array([entry for _, entry in pairs], dtype=object)
         vectors = state.get("example_vectors")
@@ -138,7 +143,7 @@ class LearnedMatcher:
 
     @cached_property
     def _loaded(self) -> tuple[MatcherNet, Any, MatcherSpec]:
-        state = torch.load(self.weights, map_location="cpu", weights_only=False)
+        state = self._state
         spec = MatcherSpec(**state["spec"])
         net = MatcherNet(spec)
         missing = net.load_state_dict(state["weights"], strict=False)
@@ -158,30 +163,32 @@ class LearnedMatcher:
         if texts not in self._entry_cache:
             self._entry_cache[texts] = self.encode(list(texts))
         query = self._query(request)
-        scores = self._entry_cache[texts] @ query
         vectors, labels = self.examples
-        if len(labels):
-            near = vectors @ query
-            for i, entry in enumerate(entries):
-                mine = labels == entry.id
-                if mine.any():
-                    scores[i] = max(scores[i], float(near[mine].max()))
-        return scores
+        nearest = nearest_of_each(vectors @ query, labels, [e.id for e in entries])
+        return np.maximum(self._entry_cache[texts] @ query, nearest)
 
     def none_similarity(self, request: str) -> float:
         """The cosine with the nearest training example that no entry covers ("none"): a
         request nearer to one of those than to any entry's best evidence names nothing."""
         vectors, labels = self.examples
-        mine = labels == "none"
-        if not mine.any():
-            return -1.0
-        return float((vectors[mine] @ self._query(request)).max())
+        return float(nearest_of_each(vectors @ self._query(request), labels, ["none"])[0])
 
     def _query(self, request: str) -> np.ndarray:
         """The request's vector (the last one kept: each request is scored twice)."""
         if self._last_query is None or self._last_query[0] != request:
             self._last_query = (request, self.encode([request])[0])
         return self._last_query[1]
+
+
+def nearest_of_each(near: np.ndarray, labels: np.ndarray, ids: list[str]) -> np.ndarray:
+    """From cosines with the training examples (last axis), the largest among the examples
+    labelled with each id, in the order of ``ids``; -1 for an id with no example."""
+    out = np.full((*near.shape[:-1], len(ids)), -1.0, dtype=np.float32)
+    for j, label in enumerate(ids):
+        mine = labels == label
+        if mine.any():
+            out[..., j] = near[..., mine].max(-1)
+    return out
 
 
 def save_weights(
