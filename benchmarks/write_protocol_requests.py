@@ -27,7 +27,10 @@ held-out run and before any change made from written4's errors, in the same thre
 emergency style and two new ones no rule was fitted to: a nurse practitioner's SBAR handover
 ("sbar") and a specialist's clinic letter ("clinic"). ``--set written7`` words a seventh batch
 of 50 sheets, written after written6's fixes and before any run on them, in the GP and ward
-styles and a third one no rule was fitted to: a triage nurse's note ("triage").
+styles and a third one no rule was fitted to: a triage nurse's note ("triage"). ``--set
+written8`` words an eighth batch of 58 sheets, written after written7's fixes and before any
+run on them, in the emergency style and two new ones no rule was fitted to: a paramedic's
+pre-alert call ("paramedic") and a doctor's informal e-mail to the duty radiologist ("email").
 """
 
 from __future__ import annotations
@@ -61,6 +64,12 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
         True,
         ("gp", "ward", "triage"),
     ),
+    "written8": (
+        "protocol_specs_written8.jsonl",
+        "protocol_scenarios_written8.jsonl",
+        True,
+        ("ed", "paramedic", "email"),
+    ),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -89,6 +98,14 @@ STYLES = {
     " then history and observations in short fragments separated by slashes, as in this"
     " example for other facts: 'Facts: woman aged 70; swollen painful left wrist; suspected"
     " gout' -> 'PC: painful swollen L wrist / 70 y female / warm to touch / ?gout'.",
+    "paramedic": "Write it as a paramedic's pre-alert call to the emergency department, in one"
+    " or two spoken sentences, as in this example for other facts: 'Facts: woman aged 70;"
+    " swollen painful left wrist; suspected gout' -> 'Pre-alert: we are bringing in a"
+    " 70-year-old female with a swollen, painful left wrist; the crew suspect gout.'",
+    "email": "Write it as a short informal e-mail from one doctor to the duty radiologist, as in"
+    " this example for other facts: 'Facts: woman aged 70; swollen painful left wrist;"
+    " suspected gout' -> 'Hi, could you advise on a 70-year-old lady I saw today with a swollen,"
+    " painful left wrist? I think it is probably gout. Thanks.'",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
