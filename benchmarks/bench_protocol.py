@@ -330,11 +330,16 @@ def held_out_summary(result: dict) -> dict:
     }
 
 
+_TEMPORARY: list[tempfile.TemporaryDirectory] = []
+
+
 def entry_text_matcher() -> LearnedMatcher:
     """The shipped weights without their examples: entry texts alone are compared."""
     state = torch.load(default_weights(), map_location="cpu", weights_only=False)
     state.pop("examples", None)
-    path = Path(tempfile.mkdtemp()) / "entry_text_matcher.pt"
+    folder = tempfile.TemporaryDirectory(prefix="radgen-entry-text-")
+    _TEMPORARY.append(folder)  # removed when the benchmark exits
+    path = Path(folder.name) / "entry_text_matcher.pt"
     torch.save(state, path)
     return LearnedMatcher(path)
 

@@ -523,3 +523,25 @@ def test_a_triage_note_age_keeps_a_young_woman_from_mammography(advisor):
     assert advice.exam.modality == "ultrasound"
     older = advisor.advise("PC: hard lump in the left breast / 62 y female")
     assert older.exam.modality == "mammography"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "modality"),
+    [
+        ("PC: severe colicky pain in L side spreading to testicle / 51 y male / pain on"
+         " palpation / blood in urine on dipstick", "renal-colic", "CT"),
+        ("PC: scrotal pain / 13 y male / testis swollen / sudden onset", "testicular-torsion",
+         "ultrasound"),
+        ("68M with prostate cancer, new back pain and numbness of both legs", "low-back-pain",
+         "MRI"),
+        ("61F cannot lift her arm above her head after falling on it", "shoulder-pain", "X-ray"),
+    ],
+)  # fmt: skip
+def test_pain_spreading_to_a_testis_a_cancer_with_back_pain_and_a_raised_arm(
+    advisor, request_text, entry, modality
+):
+    """Pain that spreads to the testis is renal colic's; a known cancer with back pain and
+    numb legs is a spinal red flag, not a prostate work-up; an arm that cannot be raised above
+    the head is a shoulder, not a head injury (written7's development errors)."""
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.exam.modality == modality
