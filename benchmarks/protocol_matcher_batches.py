@@ -7,7 +7,9 @@ scored by the weights that were shipped *before* that batch existed (read from g
 - written4, by the weights of commit c63bc10 (479 examples, none from written4);
 - written5, by the weights of commit c92a184 (652 examples, none from written5);
 - written6, by the weights of commit 56f2f99 (818 examples, none from written6; its bars were
-  chosen on the first two batches alone, before written6's one run).
+  chosen on the first two batches alone, before written6's one run);
+- written7, by the weights of commit e095269 (947 examples, none from written7; added after
+  written7's one run, with the bars chosen on written4-6 left as they were for written8).
 
 Two scores per entry are compared: the cosine with the entry's text alone (the matcher before
 2026-11-30) and the larger of that and the cosine with the nearest training example labelled
@@ -15,10 +17,10 @@ with the entry (the training examples are read from the same commit). For each a
 rule (a bar, or a floor with a margin over the runner-up) it reports the in-scope requests
 named rightly and wrongly and the out-of-scope requests let through. Written to
 ``results/protocol_matcher_batches.json``. The rule kept is the one that named most in-scope
-requests rightly, averaged over both batches, with no out-of-scope request through and at most
-2% named wrongly in any. All three batches are development sets now (their errors were read);
+requests rightly, averaged over the batches, with no out-of-scope request through and at most
+2% named wrongly in any. All four batches are development sets now (their errors were read);
 the held-out test of the rule was written6's one run (``bench_protocol.py --extra
-written6-held``), and the next batch will be the next.
+written6-held``), then written7's and written8's.
 
     .venv/bin/python benchmarks/protocol_matcher_batches.py   # about 1 min; needs git history
 """
@@ -42,7 +44,12 @@ from radgen.text.protocol.matcher_train import bundled_examples_path
 REPO = ROOT.parent
 ASSET = "src/radgen/assets/protocol"
 # batch: the commit before its run
-BATCHES = {"written4": "c63bc10", "written5": "c92a184", "written6": "56f2f99"}
+BATCHES = {
+    "written4": "c63bc10",
+    "written5": "c92a184",
+    "written6": "56f2f99",
+    "written7": "e095269",
+}
 BARS = (0.7, 0.75, 0.8, 0.85, 0.9)
 FLOORS = (0.4, 0.5, 0.6, 0.7)
 MARGINS = (0.1, 0.15, 0.2, 0.25, 1.0)  # 1.0: the bar alone
