@@ -31,6 +31,8 @@ styles and a third one no rule was fitted to: a triage nurse's note ("triage"). 
 written8`` words an eighth batch of 58 sheets, written after written7's fixes and before any
 run on them, in the emergency style and two new ones no rule was fitted to: a paramedic's
 pre-alert call ("paramedic") and a doctor's informal e-mail to the duty radiologist ("email").
+``--set written9`` words a ninth batch of 46 sheets, written after written8's fixes, in the GP
+and clinic-letter styles and a new one: a junior doctor's telephone call ("phone").
 """
 
 from __future__ import annotations
@@ -70,6 +72,12 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
         True,
         ("ed", "paramedic", "email"),
     ),
+    "written9": (
+        "protocol_specs_written9.jsonl",
+        "protocol_scenarios_written9.jsonl",
+        True,
+        ("gp", "clinic", "phone"),
+    ),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -106,6 +114,11 @@ STYLES = {
     " this example for other facts: 'Facts: woman aged 70; swollen painful left wrist;"
     " suspected gout' -> 'Hi, could you advise on a 70-year-old lady I saw today with a swollen,"
     " painful left wrist? I think it is probably gout. Thanks.'",
+    "phone": "Write it as a junior doctor's telephone call to the radiology registrar, as"
+    " spoken, in one or two sentences, as in this example for other facts: 'Facts: woman aged"
+    " 70; swollen painful left wrist; suspected gout' -> 'Hello, I am calling about a"
+    " 70-year-old lady on our ward whose left wrist has become swollen and painful; we think it"
+    " may be gout.'",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
