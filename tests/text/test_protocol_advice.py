@@ -545,3 +545,61 @@ def test_pain_spreading_to_a_testis_a_cancer_with_back_pain_and_a_raised_arm(
     the head is a shoulder, not a head injury (written7's development errors)."""
     advice = advisor.advise(request_text)
     assert advice.source.entry == entry and advice.exam.modality == modality
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "modality"),
+    [
+        ("31F, 26W, L leg swollen from thigh to ankle", "deep-vein-thrombosis", "ultrasound"),
+        ("29F, 34W, breathless, swollen L leg, lung clot", "pulmonary-embolism",
+         "nuclear medicine"),
+        ("66F, painless red urine for a week", "haematuria", "CT"),
+        ("6-year-old boy, fever, limping with pain in the right lower abdomen", "appendicitis",
+         "ultrasound"),
+        ("woman aged 29, seven weeks since her last period, positive pregnancy test, right lower"
+         " abdominal pain and vaginal bleeding", "ectopic-pregnancy", "ultrasound"),
+        ("45F, five episodes of sinusitis this year; the ENT surgeon is planning an operation",
+         "sinusitis", "CT"),
+        ("81M, X-rays of the pelvis and hip showing no fracture, still cannot bear weight",
+         "hip-fracture", "MRI"),
+    ],
+)  # fmt: skip
+def test_paraphrases_from_written8(advisor, request_text, entry, modality):
+    """written8's development errors: a leg swollen 'from thigh to ankle' is no ankle injury
+    (it sent a pregnant woman to ankle X-rays), a clot in the lung is a pulmonary embolism,
+    red urine is haematuria, early pregnancy with pain is an ectopic before an appendix,
+    recurrent sinusitis before surgery is imaged, and a normal first X-ray said in other words
+    still moves to the next test."""
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.exam.modality == modality
+
+
+def test_a_ckd_number_above_five_is_an_egfr():
+    """CKD has stages 1 to 5; 'CKD18' is an eGFR of 18, which rules iodinated contrast out."""
+    assert "iodinated_contraindicated" in parse_request("77M, CKD18, D-dimer+, ?PE").conditions
+    assert "iodinated_contraindicated" not in parse_request("77M, CKD3, ?PE").conditions
+
+
+def test_a_comma_list_closed_by_or_shares_its_negation(advisor):
+    """'without any loss of consciousness, vomiting, memory loss, headache, or blood thinners'
+    negates every item; 'no fever, cough and crackles' leaves the cough present."""
+    quiet = advisor.advise(
+        "22M walked into a low door frame without any loss of consciousness, vomiting, memory"
+        " loss, headache, or blood thinners; alert and well"
+    )
+    assert quiet.source.entry == "head-injury" and quiet.imaging_indicated is False
+    vomited = advisor.advise(
+        "22M walked into a door frame, vomited twice, no loss of consciousness"
+    )
+    assert vomited.exam is not None and vomited.exam.modality == "CT"
+    from radgen.text.protocol.guidance import find_unnegated
+
+    assert find_unnegated("cough", "no fever, productive cough and crackles")
+
+
+def test_a_rear_end_shunt_with_low_risk_signs_in_other_words_needs_no_imaging(advisor):
+    advice = advisor.advise(
+        "30F, low-speed shunt in a car park, walking at the scene, no tenderness in the middle"
+        " of the neck, can turn her head 45 degrees both ways"
+    )
+    assert advice.source.entry == "cervical-spine-trauma" and advice.imaging_indicated is False

@@ -54,10 +54,37 @@ POST_NEGATION = re.compile(
 CLAUSE_BREAK = r"[.;,:()]|\bbut\b|\bwith\b"
 
 
+# A comma list closed by "or"/"nor" ("without any loss of consciousness, vomiting, memory loss,
+# headache, or blood thinners") shares the negation before its first item. A list closed by
+# "and" does not: "no fever, cough and crackles" is read as cough and crackles present.
+LIST_NEGATION = re.compile(r"\b(?:no|not|without|denies|denied|negative for|nil)\b", re.I)
+LIST_ITEM_BREAK = re.compile(r"[.;:()]|\bbut\b|\bwith\b|\band\b", re.I)
+OR_LIST_TAIL = re.compile(r"^(?:\s*,\s*[\w/-]+(?:\s+[\w/-]+){0,3})*\s*,?\s+(?:or|nor)\b", re.I)
+
+
+def _in_negated_or_list(text: str, m: re.Match[str]) -> bool:
+    items = text[: m.start()].split(",")
+    tail = re.sub(r"^\w*", "", text[m.end() :])  # from the end of the matched word ("vomit|ing")
+    closed = OR_LIST_TAIL.match(tail) or re.search(r"\b(?:or|nor)\s*$", items[-1])
+    if not closed or len(items) < 2:
+        return False
+    for item in reversed(items[:-1][-6:]):  # the items before this one, nearest first
+        words = re.split(LIST_ITEM_BREAK, item)[-1].split()
+        if LIST_NEGATION.search(" ".join(words[-6:])):  # the list's first item may follow
+            return True  # a longer clause: "walked into a door frame without any loss of ..."
+        if LIST_ITEM_BREAK.search(item) or len(words) > 6:
+            return False
+    return False
+
+
 def _negated(text: str, m: re.Match[str]) -> bool:
     before = re.split(CLAUSE_BREAK, text[: m.start()])[-1]
     after = re.split(CLAUSE_BREAK, text[m.end() :])[0]
-    return bool(NEGATION.search(before[-40:]) or POST_NEGATION.search(after[:40]))
+    return bool(
+        NEGATION.search(before[-40:])
+        or POST_NEGATION.search(after[:40])
+        or _in_negated_or_list(text, m)
+    )
 
 
 def find_unnegated(pattern: str, text: str, negatable: bool = True) -> re.Match[str] | None:

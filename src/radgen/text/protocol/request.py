@@ -45,6 +45,7 @@ KIDNEY_FAILURE = (
     r"\b(?:(?:haemo|hemo|peritoneal\s)?dialysis|renal failure|kidney failure|"
     r"end[- ]stage renal|ESRD|"
     r"CKD\s*(?:stage\s*)?(?:4|5|IV|V)\b|severe (?:chronic )?kidney disease|"
+    r"CKD\s*-?\s*(?:[6-9]|[12]\d)\b|"  # CKD has stages 1-5: "CKD18" is an eGFR of 18
     r"acute kidney injury|\bAKI\b)"
 )
 IODINATED_ALLERGY = (
@@ -95,8 +96,10 @@ ANTICOAGULATED = (
 XRAY_NEGATIVE = (
     r"\b(?:x-?rays?|radiographs?|films?|plain films?)\s+(?:\w+\s+){0,2}(?:were|was|are|is)?\s*"
     r"(?:negative|normal|unremarkable|clear)\b|\b(?:negative|normal|unremarkable)\s+(?:\w+\s+)"
-    r"{0,2}(?:x-?rays?|radiographs?|films?)\b|\b(?:x-?rays?|radiographs?|films?)\s+(?:showing|show|"
-    r"showed|shows)\s+no\s+(?:signs?\s+of\s+)?(?:injury|fracture|abnormality|bony injury)\b"
+    r"{0,2}(?:x-?rays?|radiographs?|films?)\b|\b(?:x-?rays?|radiographs?|films?)\s+(?:[\w-]+\s+){0,6}"
+    r"(?:showing|show|showed|shows|revealed|found)\s+no\s+(?:signs?\s+of\s+)?(?:injury|fracture|"
+    r"abnormality|bony injury)\b|\bno\s+(?:\w+\s+){0,2}(?:fracture|bony injury)\s+"
+    r"(?:seen\s+|shown\s+)?on\s+(?:the\s+)?(?:x-?rays?|radiographs?|films?)\b"
 )
 MALE = r"\b(?:man|male|boy|gentleman|he|his|\d{1,2}\s?M)\b"
 FEMALE = r"\b(?:woman|female|girl|lady|she|her|\d{1,2}\s?F|pregnan\w*)\b"
