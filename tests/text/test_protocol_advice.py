@@ -603,3 +603,32 @@ def test_a_rear_end_shunt_with_low_risk_signs_in_other_words_needs_no_imaging(ad
         " of the neck, can turn her head 45 degrees both ways"
     )
     assert advice.source.entry == "cervical-spine-trauma" and advice.imaging_indicated is False
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "answer"),
+    [
+        ("58F, severe reaction to CT dye in the past; sudden breathlessness after a hip"
+         " replacement; pulmonary embolism suspected", "pulmonary-embolism", "nuclear medicine"),
+        ("50M, swollen left calf and now sudden pleuritic chest pain", "pulmonary-embolism",
+         "CT"),
+        ("42F, car rollover at motorway speed, GCS 13, bruising across the abdomen",
+         "major-trauma", "CT"),
+        ("66M, colicky abdominal pain, faeculent vomiting, no stool or wind for two days",
+         "small-bowel-obstruction", "CT"),
+        ("2-year-old boy, attacks of colicky pain with his legs drawn up", "intussusception",
+         "ultrasound"),
+        ("55F, tender at the posterior edge of the medial malleolus", "ankle-injury", "X-ray"),
+        ("35F, the shoulder looks deformed after a fall", "shoulder-pain", "X-ray"),
+        ("80F, memory and word-finding getting gradually worse for eighteen months",
+         "suspected-dementia", "MRI"),
+    ],
+)  # fmt: skip
+def test_paraphrases_from_written9(advisor, request_text, entry, answer):
+    """written9's development errors; the first was unsafe (CT pulmonary angiography after a
+    severe reaction to 'CT dye'), and the second a regression of written8's swollen-leg
+    phrase: a swollen calf with chest symptoms is worked up as a pulmonary embolism."""
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.exam.modality == answer
+    if entry == "pulmonary-embolism" and answer == "nuclear medicine":
+        assert "iodinated_contraindicated" in advice.facts.conditions

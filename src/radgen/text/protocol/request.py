@@ -51,8 +51,9 @@ KIDNEY_FAILURE = (
 IODINATED_ALLERGY = (
     r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}(?:iodinated|iodine|CT|"
     r"x-ray)?\s*contrast|contrast\s+allerg\w*|(?:iodinated|iodine|"
-    r"CT)\s+contrast\s+(?:allerg\w*|reaction)"
-)
+    r"CT)\s+contrast\s+(?:allerg\w*|reaction)|(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}"
+    r"(?:CT|x-ray|contrast|iodine)\s+dye|(?:CT|x-ray|contrast|iodine)\s+dye\s+(?:allerg\w*|reaction)"
+)  # "a severe reaction to CT dye in the past"
 GADOLINIUM_ALLERGY = (
     r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}gadolinium|"
     r"gadolinium\s+(?:allerg\w*|reaction)"
