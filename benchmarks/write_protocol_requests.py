@@ -33,6 +33,9 @@ run on them, in the emergency style and two new ones no rule was fitted to: a pa
 pre-alert call ("paramedic") and a doctor's informal e-mail to the duty radiologist ("email").
 ``--set written9`` words a ninth batch of 46 sheets, written after written8's fixes, in the GP
 and clinic-letter styles and a new one: a junior doctor's telephone call ("phone").
+``--set written10`` words a tenth batch of 58 sheets, written after written9's fixes and
+before any run on them, in the emergency and ward styles and a new one: an outpatient referral
+form with labelled fields ("form").
 """
 
 from __future__ import annotations
@@ -78,6 +81,12 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
         True,
         ("gp", "clinic", "phone"),
     ),
+    "written10": (
+        "protocol_specs_written10.jsonl",
+        "protocol_scenarios_written10.jsonl",
+        True,
+        ("ed", "ward", "form"),
+    ),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -119,6 +128,10 @@ STYLES = {
     " 70; swollen painful left wrist; suspected gout' -> 'Hello, I am calling about a"
     " 70-year-old lady on our ward whose left wrist has become swollen and painful; we think it"
     " may be gout.'",
+    "form": "Write it as an outpatient referral form: labelled fields, one per line, using only"
+    " the fields the facts give, as in this example for other facts: 'Facts: woman aged 70;"
+    " swollen painful left wrist; suspected gout' -> 'Patient: 70-year-old female\nPresenting"
+    " complaint: swollen, painful left wrist\nProvisional diagnosis: gout'.",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
