@@ -38,7 +38,7 @@ WRITTEN = {
     name: (ROOT / "data" / f"protocol_scenarios_{name}.jsonl",
            ROOT / "data" / f"protocol_scenarios_{name}_valid.json")
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
-                 "written8", "written9")
+                 "written8", "written9", "written10")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -91,6 +91,12 @@ EXTRA_NOTES = {
     " engine (written8's fixes, the matcher retrained on 1,229 examples, bars unchanged), with"
     " the rules alone (written9-held_frozen_rules_only) and the previous entry-text scoring"
     " (written9-held_frozen_entry_text_matcher) beside it",
+    "written10-held": "a tenth batch of 58 fact sheets written after written9's fixes, worded by"
+    " the same model in the emergency and ward styles and a new one (an outpatient referral form"
+    " with labelled fields), validity marked by hand before any run, held out whole; the default"
+    " engine (written9's fixes, the matcher retrained on 1,340 examples, bars unchanged), with"
+    " the rules alone (written10-held_frozen_rules_only) and the previous entry-text scoring"
+    " (written10-held_frozen_entry_text_matcher) beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)
