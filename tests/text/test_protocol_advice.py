@@ -632,3 +632,43 @@ def test_paraphrases_from_written9(advisor, request_text, entry, answer):
     assert advice.source.entry == entry and advice.exam.modality == answer
     if entry == "pulmonary-embolism" and answer == "nuclear medicine":
         assert "iodinated_contraindicated" in advice.facts.conditions
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "answer"),
+    [
+        ("42F with hives and wheeze after iodinated contrast last year; vomiting and a swollen"
+         " abdomen, small bowel obstruction suspected", "small-bowel-obstruction", "X-ray"),
+        ("10B, pain moving from the belly button to the right lower abdomen, fever",
+         "appendicitis", "ultrasound"),
+        ("Question: shoulder pain? 62M, hypertensive, sudden tearing pain between the shoulder"
+         " blades", "aortic-dissection", "CT"),
+        ("23M, motorbike crash at high speed, GCS 12, chest and abdominal injuries",
+         "major-trauma", "CT"),
+        ("57M, left-sided weakness getting worse over a month, headaches on waking",
+         "brain-tumour", "MRI"),
+    ],
+)  # fmt: skip
+def test_paraphrases_from_written10(advisor, request_text, entry, answer):
+    """written10's development errors; the first two were unsafe (contrast-enhanced CT after
+    an iodinated contrast reaction written as its symptoms; CT for a boy written '10B')."""
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.exam.modality == answer
+    if entry == "small-bowel-obstruction":
+        assert "iodinated_contraindicated" in advice.facts.conditions
+    if entry == "appendicitis":
+        assert advice.facts.age_years == 10 and "child" in advice.facts.conditions
+
+
+def test_the_written10_fixes_keep_their_counterexamples(advisor):
+    """A reaction to MRI contrast is not an iodinated one; a weakness since this morning is
+    still a stroke's; a bed number is not an age."""
+    assert (
+        "iodinated_contraindicated"
+        not in parse_request(
+            "55F, rash after MRI contrast last year; suspected bowel obstruction"
+        ).conditions
+    )
+    stroke = advisor.advise("74F, left-sided weakness since this morning")
+    assert stroke.source.entry == "acute-stroke" and stroke.exam.modality == "CT"
+    assert parse_request("Bed 12B, 45M, right iliac fossa pain").age_years == 45

@@ -18,6 +18,7 @@ AGE_PATTERNS = [
     (r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]?old\b", 1.0),
     (r"\b(\d{1,3})\s?(?:yo|y/o|yrs?|y)\b", 1.0),
     (r"\b(\d{1,2})\s?[MF]\b", 1.0),
+    (r"(?<![\w/])(\d{1,2})\s?[BG]\b", 1.0),  # request-form shorthand: "10B" is a boy of 10
     (r"\baged?\s*:?\s*(\d{1,3})\b", 1.0),
     (r"\b(\d{1,2})[- ]?months?[- ]?old\b", 1 / 12),
     (r"\b(\d{1,2})[- ]?weeks?[- ]?old\b", 1 / 52),
@@ -53,7 +54,10 @@ IODINATED_ALLERGY = (
     r"x-ray)?\s*contrast|contrast\s+allerg\w*|(?:iodinated|iodine|"
     r"CT)\s+contrast\s+(?:allerg\w*|reaction)|(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}"
     r"(?:CT|x-ray|contrast|iodine)\s+dye|(?:CT|x-ray|contrast|iodine)\s+dye\s+(?:allerg\w*|reaction)"
-)  # "a severe reaction to CT dye in the past"
+    r"|(?:hives|urticaria|rash|wheez\w*|bronchospasm|angio-?o?edema|reaction|anaphyla\w*)\s+"
+    r"(?:(?:and|or)\s+\w+\s+)?(?:after|following|to|with|from)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}"
+    r"contrast\b|\bcontrast\s+(?:reaction|anaphyla\w*)"
+)  # "a severe reaction to CT dye in the past", "hives and wheeze after iodinated contrast"
 GADOLINIUM_ALLERGY = (
     r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}gadolinium|"
     r"gadolinium\s+(?:allerg\w*|reaction)"
@@ -102,8 +106,8 @@ XRAY_NEGATIVE = (
     r"abnormality|bony injury)\b|\bno\s+(?:\w+\s+){0,2}(?:fracture|bony injury)\s+"
     r"(?:seen\s+|shown\s+)?on\s+(?:the\s+)?(?:x-?rays?|radiographs?|films?)\b"
 )
-MALE = r"\b(?:man|male|boy|gentleman|he|his|\d{1,2}\s?M)\b"
-FEMALE = r"\b(?:woman|female|girl|lady|she|her|\d{1,2}\s?F|pregnan\w*)\b"
+MALE = r"\b(?:man|male|boy|gentleman|he|his|\d{1,2}\s?[MB])\b"
+FEMALE = r"\b(?:woman|female|girl|lady|she|her|\d{1,2}\s?[FG]|pregnan\w*)\b"
 
 
 class Facts(BaseModel):
@@ -170,7 +174,9 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
             conditions["iodinated_contraindicated"] = m.group(0)
     if m := _find(KIDNEY_FAILURE, text):
         conditions["iodinated_contraindicated"] = m.group(0)
-    if (m := _find(IODINATED_ALLERGY, text)) and "gadolinium" not in m.group(0).lower():
+    if (m := _find(IODINATED_ALLERGY, text)) and not re.search(
+        r"gadolinium|\bMRI?\b", m.group(0), re.I
+    ):
         conditions["iodinated_contraindicated"] = m.group(0)
     if m := _find(GADOLINIUM_ALLERGY, text):
         conditions["gadolinium_contraindicated"] = m.group(0)
