@@ -672,3 +672,12 @@ def test_the_written10_fixes_keep_their_counterexamples(advisor):
     stroke = advisor.advise("74F, left-sided weakness since this morning")
     assert stroke.source.entry == "acute-stroke" and stroke.exam.modality == "CT"
     assert parse_request("Bed 12B, 45M, right iliac fossa pain").age_years == 45
+
+
+def test_a_sudden_deficit_in_a_patient_with_a_brain_tumour_is_imaged_as_a_stroke(advisor):
+    """An acute stroke's head CT must not wait for a tumour MRI; a deficit growing over weeks
+    stays the tumour's."""
+    acute = advisor.advise("70M, sudden left-sided weakness 1 hour ago, known brain tumour")
+    assert acute.source.entry == "acute-stroke" and acute.exam.modality == "CT"
+    slow = advisor.advise("57M with a known brain tumour, left-sided weakness over two months")
+    assert slow.source.entry == "brain-tumour" and slow.exam.modality == "MRI"
