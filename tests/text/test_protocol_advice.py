@@ -669,6 +669,8 @@ def test_the_written10_fixes_keep_their_counterexamples(advisor):
             "55F, rash after MRI contrast last year; suspected bowel obstruction"
         ).conditions
     )
+    both = parse_request("55F, rash after MRI contrast and hives after CT contrast; ?SBO")
+    assert both.evidence["iodinated_contraindicated"] == "hives after CT contrast"
     stroke = advisor.advise("74F, left-sided weakness since this morning")
     assert stroke.source.entry == "acute-stroke" and stroke.exam.modality == "CT"
     assert parse_request("Bed 12B, 45M, right iliac fossa pain").age_years == 45

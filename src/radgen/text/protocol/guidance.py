@@ -87,11 +87,16 @@ def _negated(text: str, m: re.Match[str]) -> bool:
     )
 
 
-def find_unnegated(pattern: str, text: str, negatable: bool = True) -> re.Match[str] | None:
+def find_unnegated(
+    pattern: str, text: str, negatable: bool = True, unless: str | None = None
+) -> re.Match[str] | None:
     """The first match of ``pattern`` that its own clause does not negate ("no locking",
-    "not pregnant", "without red flags" do not count)."""
+    "not pregnant", "without red flags" do not count) and that holds no match of ``unless``
+    (a reaction to MRI contrast is no iodinated allergy; a later match still counts)."""
     for m in re.finditer(pattern, text, re.I):
         if negatable and _negated(text, m):
+            continue
+        if unless and re.search(unless, m.group(0), re.I):
             continue
         return m
     return None

@@ -127,9 +127,12 @@ class Facts(BaseModel):
         return condition in self.conditions
 
 
-def _find(pattern: str, text: str, negatable: bool = True) -> re.Match[str] | None:
-    """The first match of ``pattern`` that is not negated in its own clause."""
-    return find_unnegated(pattern, text, negatable)
+def _find(
+    pattern: str, text: str, negatable: bool = True, unless: str | None = None
+) -> re.Match[str] | None:
+    """The first match of ``pattern`` that is not negated in its own clause (nor holds
+    ``unless``)."""
+    return find_unnegated(pattern, text, negatable, unless)
 
 
 def _age(text: str) -> tuple[float | None, str]:
@@ -174,9 +177,7 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
             conditions["iodinated_contraindicated"] = m.group(0)
     if m := _find(KIDNEY_FAILURE, text):
         conditions["iodinated_contraindicated"] = m.group(0)
-    if (m := _find(IODINATED_ALLERGY, text)) and not re.search(
-        r"gadolinium|\bMRI?\b", m.group(0), re.I
-    ):
+    if m := _find(IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b"):
         conditions["iodinated_contraindicated"] = m.group(0)
     if m := _find(GADOLINIUM_ALLERGY, text):
         conditions["gadolinium_contraindicated"] = m.group(0)
