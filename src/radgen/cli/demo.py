@@ -9,7 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from radgen.metrics.config import EvalConfig
+
 console = Console()
+TSTR_STEPS = EvalConfig.model_fields["tstr_steps"]  # the eval's own default and help
 
 
 def _summarise(run_root: Path, seed: int) -> None:
@@ -50,7 +53,7 @@ def demo(
     minutes: float = typer.Option(3.0, help="Training budget of the conditional diffusion model."),
     n: int = typer.Option(200, help="Synthetic images to draw and evaluate."),
     tstr_steps: int = typer.Option(
-        300, min=1, help="Training steps of each TSTR classifier (fewer: a quicker, rougher AUC)."
+        TSTR_STEPS.default, min=1, help=f"{TSTR_STEPS.description} Fewer: a quicker, rougher AUC."
     ),
     seed: int = typer.Option(0, help="Random seed."),
     device: str = typer.Option("auto", help="cpu, cuda or auto."),
