@@ -38,7 +38,8 @@ def test_doctor_reports_assets_and_device(cli):
 
 
 def test_doctor_says_what_optional_data_and_models_enable(cli, tmp_path, monkeypatch):
-    monkeypatch.setenv("RADGEN_SHARED_DATA", str(tmp_path))  # a user's machine: no ../shared
+    # an empty folder, as on a user's machine, where the developers' data is absent
+    monkeypatch.setenv("RADGEN_SHARED_DATA", str(tmp_path))
     monkeypatch.setenv("COLUMNS", "200")
     code, out, _ = cli("doctor")
     assert code == 0
