@@ -63,10 +63,11 @@ def test_sigkill_then_resume_matches_an_uninterrupted_run(tmp_path):
     assert steps == sorted(set(steps)), "metrics rows after the checkpoint were not rewound"
 
 
-def test_fresh_run_refuses_an_existing_directory(tmp_path):
+def test_fresh_run_refuses_an_existing_directory(tmp_path, cli):
+    # in-process: the refusal is the CLI's, and two interpreter starts cost more than training
     out = tmp_path / "run"
-    first = _radgen(*ARGS[:5], "5", "--width", "8", "--out", str(out))
-    assert first.returncode == 0, first.stderr
-    again = _radgen(*ARGS[:5], "5", "--width", "8", "--out", str(out))
-    assert again.returncode == 2
-    assert "--overwrite" in again.stderr and "Traceback" not in again.stderr
+    first, _, err = cli(*ARGS[:5], "5", "--width", "8", "--out", str(out))
+    assert first == 0, err
+    again, _, err = cli(*ARGS[:5], "5", "--width", "8", "--out", str(out))
+    assert again == 2
+    assert "--overwrite" in err and "Traceback" not in err
