@@ -35,7 +35,9 @@ pre-alert call ("paramedic") and a doctor's informal e-mail to the duty radiolog
 and clinic-letter styles and a new one: a junior doctor's telephone call ("phone").
 ``--set written10`` words a tenth batch of 58 sheets, written after written9's fixes and
 before any run on them, in the emergency and ward styles and a new one: an outpatient referral
-form with labelled fields ("form").
+form with labelled fields ("form"). ``--set written11`` words an eleventh batch of 59 sheets,
+written after written10's fixes and before any run on them, in the GP and triage styles and a
+new one: an American hospital's electronic order with its abbreviations ("order").
 """
 
 from __future__ import annotations
@@ -87,6 +89,12 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
         True,
         ("ed", "ward", "form"),
     ),
+    "written11": (
+        "protocol_specs_written11.jsonl",
+        "protocol_scenarios_written11.jsonl",
+        True,
+        ("gp", "triage", "order"),
+    ),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -132,6 +140,10 @@ STYLES = {
     " the fields the facts give, as in this example for other facts: 'Facts: woman aged 70;"
     " swollen painful left wrist; suspected gout' -> 'Patient: 70-year-old female\nPresenting"
     " complaint: swollen, painful left wrist\nProvisional diagnosis: gout'.",
+    "order": "Write it as the 'reason for exam' of an American hospital's electronic order, in"
+    " the usual abbreviations (y/o, F/M, hx, s/p, r/o, w/, c/o), as in this example for other"
+    " facts: 'Facts: woman aged 70; swollen painful left wrist; suspected gout' -> '70 y/o F c/o"
+    " swollen painful L wrist, r/o gout'.",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
