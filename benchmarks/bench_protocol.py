@@ -38,7 +38,7 @@ WRITTEN = {
     name: (ROOT / "data" / f"protocol_scenarios_{name}.jsonl",
            ROOT / "data" / f"protocol_scenarios_{name}_valid.json")
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
-                 "written8", "written9", "written10")
+                 "written8", "written9", "written10", "written11")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -97,6 +97,13 @@ EXTRA_NOTES = {
     " engine (written9's fixes, the matcher retrained on 1,340 examples, bars unchanged), with"
     " the rules alone (written10-held_frozen_rules_only) and the previous entry-text scoring"
     " (written10-held_frozen_entry_text_matcher) beside it",
+    "written11-held": "an eleventh batch of 59 fact sheets written after written10's fixes (one,"
+    " n00, a copy of written10's o00 sheet, excluded), worded by the same model in the GP and"
+    " triage styles and a new one (an American electronic order with its abbreviations), validity"
+    " marked by hand before any run, held out whole; the default engine (written10's fixes, the"
+    " matcher retrained on 1,485 examples, bars unchanged), with the rules alone"
+    " (written11-held_frozen_rules_only) and the previous entry-text scoring"
+    " (written11-held_frozen_entry_text_matcher) beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)
