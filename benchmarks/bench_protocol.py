@@ -116,12 +116,24 @@ ENTRY_TEXT_BARS = {
 IONISING = {"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"}
 
 
+def check_flags(rows: list[dict]) -> list[dict]:
+    """A scenario's safety flags must not forbid its own accepted answer (written11's n01, a
+    pregnant woman's V/Q scan, was flagged no_ionising by mistake and scored unsafe)."""
+    for r in rows:
+        for a in r["accept"]:
+            if (r.get("no_ionising") and a["modality"] in IONISING) or (
+                r.get("no_iodinated") and a.get("contrast") is True
+            ):
+                raise ValueError(f"{r['id']}: its flags forbid its accepted answer {a}")
+    return rows
+
+
 def load(split: str) -> list[dict]:
     if split.startswith("written"):
         name, half = split.split("-")
         path = WRITTEN[name][0]
         rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-        return [r for r in rows if r["split"] == half]
+        return check_flags([r for r in rows if r["split"] == half])
     path = {"second": SECOND, "third": THIRD, "fourth": FOURTH}.get(split, SCENARIOS)
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return [r for r in rows if split == "all" or r["split"] == split]
