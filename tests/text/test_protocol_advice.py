@@ -683,3 +683,63 @@ def test_a_sudden_deficit_in_a_patient_with_a_brain_tumour_is_imaged_as_a_stroke
     assert acute.source.entry == "acute-stroke" and acute.exam.modality == "CT"
     slow = advisor.advise("57M with a known brain tumour, left-sided weakness over two months")
     assert slow.source.entry == "brain-tumour" and slow.exam.modality == "MRI"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "answer"),
+    [
+        ("81M, woke with his face drooping on the left and cannot lift his left arm",
+         "acute-stroke", "CT"),
+        ("44F, colicky pain from the right loin down into the groin, comes in waves;"
+         " microscopic blood in the urine", "renal-colic", "CT"),
+        ("33 y/o F 20w gestation, swollen tender left calf for 2 days, no breathlessness or"
+         " chest pain", "deep-vein-thrombosis", "ultrasound"),
+        ("30F, period seven weeks late, positive urine hCG, left iliac fossa pain and dizziness",
+         "ectopic-pregnancy", "ultrasound"),
+        ("52F. MRI-Conditional: the patient has a pacemaker, which is not MRI-conditional. Low"
+         " back pain with fever after a spinal injection", "low-back-pain", "CT"),
+    ],
+)  # fmt: skip
+def test_paraphrases_from_written11(advisor, request_text, entry, answer):
+    """written11's development errors; the ectopic pregnancy was unsafe (a positive hCG was not
+    read as a pregnancy, and left iliac fossa pain went to contrast-enhanced CT)."""
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.exam.modality == answer
+    if entry == "renal-colic":
+        assert advice.exam.contrast == "none"
+    if entry == "ectopic-pregnancy":
+        assert "pregnant" in advice.facts.conditions
+    if entry == "low-back-pain":
+        assert "mri_contraindicated" in advice.facts.conditions
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry"),
+    [
+        ("33F, stiff lower back for a week after lifting boxes", "low-back-pain"),
+        ("42F, tight band around the head on and off for three months, worse with stress;"
+         " normal neurological examination", "headache-no-red-flags"),
+        ("PC: ankle pain / 30 y male / normal gait / no tenderness at malleoli or base of 5th"
+         " metatarsal", "ankle-injury"),
+    ],
+)  # fmt: skip
+def test_no_imaging_paraphrases_from_written11(advisor, request_text, entry):
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.imaging_indicated is False
+
+
+def test_the_written11_fixes_keep_their_counterexamples(advisor):
+    """A swollen calf with breathlessness that is not negated is still an embolism; malleolar
+    tenderness still means X-rays whatever the gait; an MRI-conditional pacemaker allows MRI;
+    a negative pregnancy test is no pregnancy; an arm that cannot be lifted with shoulder pain
+    is still the shoulder's."""
+    pe = advisor.advise("50M, swollen left calf and now breathless, no fever")
+    assert pe.source.entry == "pulmonary-embolism"
+    ankle = advisor.advise("30M, twisted ankle, normal gait, tender at the tip of the lateral"
+                           " malleolus")  # fmt: skip
+    assert ankle.exam is not None and ankle.exam.modality == "X-ray"
+    ok = parse_request("58M with a pacemaker that is MRI-conditional; first seizure")
+    assert "mri_contraindicated" not in ok.conditions
+    assert "pregnant" not in parse_request("30F, negative pregnancy test, LIF pain").conditions
+    shoulder = advisor.advise("49F, shoulder pain, cannot lift her arm above her head for months")
+    assert shoulder.source.entry == "shoulder-pain"

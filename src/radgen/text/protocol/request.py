@@ -30,7 +30,8 @@ CHILD_WORDS = (
 INFANT_WORDS = r"\b(?:infant|baby|neonate|newborn)\b"
 PREGNANT = (
     r"\b(?:pregnan\w*|gravid\w*|trimester|antenatal|gestation\w*|G\d+P\d+|"
-    r"\d{1,2}\s?/\s?40|\d{1,2}\s?weeks?\s+(?:pregnant|gestation))"
+    r"\d{1,2}\s?/\s?40|\d{1,2}\s?weeks?\s+(?:pregnant|gestation)|"
+    r"positive (?:urine |serum |blood )?(?:pregnancy test|b(?:eta)?[- ]?hCG|hCG))"
     # request-form shorthand: weeks written straight after a woman's age ("29F, 28w", or
     # "33W, 22W" with W for woman)
     r"|(?<=\d[FfWw])[,;\s]+\d{1,2}\s?(?:w|wk|wks|weeks?)\b(?!\s*(?:ago|of|since|hx|history))"
@@ -68,6 +69,8 @@ MRI_UNSAFE = (
     r"foreign body)|aneurysm clip|neurostimulator)"
 )
 MRI_OK = r"(?<!non-)(?<!non )(?<!not )(?<!not an )\bMRI?[- ](?:conditional|safe|compatible)"
+# said anywhere, this outweighs an "MRI-conditional" elsewhere (a form's field label)
+NOT_MRI_SAFE = r"\bnon[- ]?MRI?[- ]conditional|\bnot MRI?[- ](?:safe|conditional|compatible)|MRI?[- ]unsafe"
 RED_FLAGS = (
     r"(?:cancer|malignan\w*|metasta\w*|myeloma|lymphoma|leuk\w*mia|carcinoma|melanoma|sarcoma|"
     r"tumou?r|weight loss|"
@@ -182,8 +185,7 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
     if m := _find(GADOLINIUM_ALLERGY, text):
         conditions["gadolinium_contraindicated"] = m.group(0)
     if (m := _find(MRI_UNSAFE, text)) and (
-        re.search(r"non[- ]?MRI?[- ]conditional|not MRI?", m.group(0), re.I)
-        or not re.search(MRI_OK, text, re.I)
+        re.search(NOT_MRI_SAFE, text, re.I) or not re.search(MRI_OK, text, re.I)
     ):
         conditions["mri_contraindicated"] = m.group(0)
     if not re.search(r"\b(?:no|without|absent) red flags?\b", text, re.I) and (
