@@ -70,7 +70,9 @@ MRI_UNSAFE = (
 )
 MRI_OK = r"(?<!non-)(?<!non )(?<!not )(?<!not an )\bMRI?[- ](?:conditional|safe|compatible)"
 # said anywhere, this outweighs an "MRI-conditional" elsewhere (a form's field label)
-NOT_MRI_SAFE = r"\bnon[- ]?MRI?[- ]conditional|\bnot MRI?[- ](?:safe|conditional|compatible)|MRI?[- ]unsafe"
+NOT_MRI_SAFE = (
+    r"\bnon[- ]?MRI?[- ]conditional|\bnot MRI?[- ](?:safe|conditional|compatible)|MRI?[- ]unsafe"
+)
 RED_FLAGS = (
     r"(?:cancer|malignan\w*|metasta\w*|myeloma|lymphoma|leuk\w*mia|carcinoma|melanoma|sarcoma|"
     r"tumou?r|weight loss|"
