@@ -112,6 +112,7 @@ ENTRY_TEXT_BARS = {
     "learned_floor": 0.5,
     "learned_margin": 0.25,
     "learned_bar_lead": 0.0,
+    "override_score": 2.0,  # it never overrode a rules phrase (cosines are at most 1)
 }
 IONISING = {"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"}
 

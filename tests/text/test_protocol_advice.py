@@ -462,8 +462,9 @@ def test_a_rules_match_without_a_phrase_yields_to_a_sure_learned_match():
     advice = sure.advise(request)
     assert advice.matched_by == "learned" and advice.source.entry == "acute-pancreatitis"
     assert advice.exam.modality == "ultrasound"
-    # a phrase the rules found is not overruled
-    phrase = sure.advise("Suspected appendicitis in a 30-year-old man.")
+    # a phrase the rules found is overruled only from the override score
+    below = ProtocolAdvisor(learned=FixedMatcher("acute-pancreatitis", 0.8, others=0.1))
+    phrase = below.advise("Suspected appendicitis in a 30-year-old man.")
     assert phrase.matched_by == "rules" and phrase.source.entry == "appendicitis"
     # nor is a words-apart match when the learned matcher is unsure
     unsure = ProtocolAdvisor(learned=FixedMatcher("acute-pancreatitis", 0.3)).advise(request)

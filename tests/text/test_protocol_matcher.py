@@ -19,10 +19,32 @@ from tests.text.protocol_doubles import FixedMatcher, Refuses
 UNMATCHED = "Please advise on imaging for this patient; details as discussed on the phone."
 
 
-def test_rules_first_the_matcher_is_not_consulted_when_they_match():
-    advisor = ProtocolAdvisor(learned=Refuses())
-    advice = advisor.advise("Suspected appendicitis in a 30-year-old man.")
-    assert advice.matched_by == "rules" and advice.source.entry == "appendicitis"
+def test_rules_first_a_phrase_stands_unless_the_matcher_is_sure_of_another():
+    request = "Suspected appendicitis in a 30-year-old man."
+    for learned in (
+        FixedMatcher("appendicitis", 0.95),  # agrees
+        FixedMatcher("renal-colic", 0.8, others=0.1),  # below the override score
+        FixedMatcher("renal-colic", 0.9, others=0.85),  # a near tie
+    ):
+        advice = ProtocolAdvisor(learned=learned).advise(request)
+        assert advice.matched_by == "rules" and advice.source.entry == "appendicitis"
+    rules = ProtocolAdvisor(matcher="rules", learned=Refuses()).advise(request)
+    assert rules.source.entry == "appendicitis"
+
+
+def test_a_sure_matcher_overrides_a_rules_phrase_but_not_an_entry_its_own_yields_to():
+    """Loin-to-groin pain with blood in the urine: the rules' phrase names haematuria, the
+    sure matcher renal colic (written11). A DVT yields to a named pulmonary embolism, so a
+    matcher sure of the DVT does not override it."""
+    colic = "44F, colicky pain from the right side with microscopic blood in the urine"
+    rules = ProtocolAdvisor(matcher="rules").advise(colic)
+    assert rules.source.entry == "haematuria"
+    advice = ProtocolAdvisor(learned=FixedMatcher("renal-colic", 0.95, others=0.2)).advise(colic)
+    assert advice.matched_by == "learned" and advice.source.entry == "renal-colic"
+    assert advice.exam.contrast == "none"
+    pe = "Suspected pulmonary embolism, swollen left calf, 20 weeks pregnant"
+    kept = ProtocolAdvisor(learned=FixedMatcher("deep-vein-thrombosis", 0.95)).advise(pe)
+    assert kept.matched_by == "rules" and kept.source.entry == "pulmonary-embolism"
 
 
 def test_a_confident_learned_match_is_used_and_still_safety_checked():
@@ -226,12 +248,19 @@ def test_cli_trains_on_your_examples_and_advises_with_either_matcher(tmp_path, c
 
 def test_a_sure_learned_matcher_that_names_another_entry_stops_no_imaging():
     """The rules withhold imaging for a headache without red flags; when the learned matcher
-    is sure the request is about another entry, the engine abstains instead."""
+    is sure the request is about another entry, the engine abstains instead, or, above the
+    override bar, answers for that entry."""
     request = "55M, headaches for a few weeks; his wife says he is not himself"
     rules = ProtocolAdvisor(matcher="rules").advise(request)
     assert rules.imaging_indicated is False and rules.source.entry == "headache-no-red-flags"
-    disputed = ProtocolAdvisor(learned=FixedMatcher("brain-tumour", 0.9)).advise(request)
+    # sure enough to dispute the "no imaging", not to override the rules' phrase: abstain
+    disputed = ProtocolAdvisor(learned=FixedMatcher("brain-tumour", 0.7, others=0.1)).advise(
+        request
+    )
     assert disputed.abstained and "brain tumour" in disputed.reason.lower()
+    # sure enough to override: the tumour's MRI
+    overridden = ProtocolAdvisor(learned=FixedMatcher("brain-tumour", 0.9)).advise(request)
+    assert overridden.matched_by == "learned" and overridden.exam.modality == "MRI"
     agreed = ProtocolAdvisor(learned=FixedMatcher("headache-no-red-flags", 0.9)).advise(request)
     assert agreed.imaging_indicated is False
     unsure = ProtocolAdvisor(learned=FixedMatcher("brain-tumour", 0.3)).advise(request)
