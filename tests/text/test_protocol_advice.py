@@ -744,3 +744,9 @@ def test_the_written11_fixes_keep_their_counterexamples(advisor):
     assert "pregnant" not in parse_request("30F, negative pregnancy test, LIF pain").conditions
     shoulder = advisor.advise("49F, shoulder pain, cannot lift her arm above her head for months")
     assert shoulder.source.entry == "shoulder-pain"
+
+
+def test_any_device_said_not_to_be_mri_compatible_rules_out_mri(advisor):
+    """The device list cannot name every implant; the words 'not MRI-compatible' are enough."""
+    advice = advisor.advise("58M with an insulin pump that is not MRI-compatible; first seizure")
+    assert "mri_contraindicated" in advice.facts.conditions and advice.exam.modality == "CT"

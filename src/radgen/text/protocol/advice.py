@@ -253,12 +253,15 @@ class ProtocolAdvisor:
         to theirs."""
         best = _precedence(self.match(request), self.threshold)
         found = best.score >= self.threshold
-        if self.matcher == "learned" and not (found and best.phrase):
-            learned = self.confident_learned_match(request)
-            if learned is not None and not (found and learned.entry.id == best.entry.id):
+        if self.matcher == "learned":
+            if found and best.phrase:
+                learned = self._overriding_match(request, best)
+            else:
+                learned = self.confident_learned_match(request)
+                if learned is not None and found and learned.entry.id == best.entry.id:
+                    learned = None  # the rules' own entry: they found it
+            if learned is not None:
                 return learned, "learned"
-        elif self.matcher == "learned" and (learned := self._overriding_match(request, best)):
-            return learned, "learned"
         return best, "rules" if found else "none"
 
     def _overriding_match(self, request: str, rules_best: Match) -> Match | None:

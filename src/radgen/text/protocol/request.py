@@ -63,16 +63,16 @@ GADOLINIUM_ALLERGY = (
     r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}gadolinium|"
     r"gadolinium\s+(?:allerg\w*|reaction)"
 )
-MRI_UNSAFE = (
-    r"\bnon[- ]?MRI?[- ]conditional|\bnot MRI?[- ](?:safe|conditional)|MRI?[- ]unsafe|"
-    r"\b(?:pacemaker|\bICD\b|defibrillator|cochlear implant|metal(?:lic)? (?:fragment|"
-    r"foreign body)|aneurysm clip|neurostimulator)"
-)
-MRI_OK = r"(?<!non-)(?<!non )(?<!not )(?<!not an )\bMRI?[- ](?:conditional|safe|compatible)"
 # said anywhere, this outweighs an "MRI-conditional" elsewhere (a form's field label)
 NOT_MRI_SAFE = (
     r"\bnon[- ]?MRI?[- ]conditional|\bnot MRI?[- ](?:safe|conditional|compatible)|MRI?[- ]unsafe"
 )
+MRI_UNSAFE = (
+    NOT_MRI_SAFE + r"|"
+    r"\b(?:pacemaker|\bICD\b|defibrillator|cochlear implant|metal(?:lic)? (?:fragment|"
+    r"foreign body)|aneurysm clip|neurostimulator)"
+)
+MRI_OK = r"(?<!non-)(?<!non )(?<!not )(?<!not an )\bMRI?[- ](?:conditional|safe|compatible)"
 RED_FLAGS = (
     r"(?:cancer|malignan\w*|metasta\w*|myeloma|lymphoma|leuk\w*mia|carcinoma|melanoma|sarcoma|"
     r"tumou?r|weight loss|"
