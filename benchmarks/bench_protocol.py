@@ -117,14 +117,19 @@ ENTRY_TEXT_BARS = {
 IONISING = {"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"}
 
 
+def forbidden(s: dict, modality: str, iodinated: bool) -> bool:
+    """Whether the scenario's safety flags forbid an examination of this kind."""
+    return bool(
+        (s.get("no_ionising") and modality in IONISING) or (s.get("no_iodinated") and iodinated)
+    )
+
+
 def check_flags(rows: list[dict]) -> list[dict]:
     """A scenario's safety flags must not forbid its own accepted answer (written11's n01, a
     pregnant woman's V/Q scan, was flagged no_ionising by mistake and scored unsafe)."""
     for r in rows:
-        for a in r["accept"]:
-            if (r.get("no_ionising") and a["modality"] in IONISING) or (
-                r.get("no_iodinated") and a.get("contrast") is True
-            ):
+        for a in r.get("accept", []):
+            if forbidden(r, a["modality"], a.get("contrast") is True):
                 raise ValueError(f"{r['id']}: its flags forbid its accepted answer {a}")
     return rows
 
@@ -137,7 +142,7 @@ def load(split: str) -> list[dict]:
         return check_flags([r for r in rows if r["split"] == half])
     path = {"second": SECOND, "third": THIRD, "fourth": FOURTH}.get(split, SCENARIOS)
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [r for r in rows if split == "all" or r["split"] == split]
+    return check_flags([r for r in rows if split == "all" or r["split"] == split])
 
 
 def load_kind(scenarios: list[dict], sid: str) -> str:
@@ -172,12 +177,7 @@ def correct(s: dict, advice: Advice) -> bool:
 
 
 def unsafe(s: dict, exam: ExamSpec | None) -> bool:
-    if exam is None:
-        return False
-    return bool(
-        (s.get("no_ionising") and exam.modality in IONISING)
-        or (s.get("no_iodinated") and exam.contrast == "iodinated")
-    )
+    return exam is not None and forbidden(s, exam.modality, exam.contrast == "iodinated")
 
 
 def score(rows: list[tuple[dict, Advice]], seconds: float) -> dict:

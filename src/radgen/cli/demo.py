@@ -63,7 +63,7 @@ def demo(
     from radgen.image.config import TrainConfig
     from radgen.image.sample import SampleConfig, generate, write_samples
     from radgen.image.train import train
-    from radgen.metrics.evaluate import EvalConfig, evaluate
+    from radgen.metrics.evaluate import evaluate
     from radgen.metrics.report import write_report
     from radgen.runs import RunDir
 

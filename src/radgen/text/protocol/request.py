@@ -132,14 +132,6 @@ class Facts(BaseModel):
         return condition in self.conditions
 
 
-def _find(
-    pattern: str, text: str, negatable: bool = True, unless: str | None = None
-) -> re.Match[str] | None:
-    """The first match of ``pattern`` that is not negated in its own clause (nor holds
-    ``unless``)."""
-    return find_unnegated(pattern, text, negatable, unless)
-
-
 def _age(text: str) -> tuple[float | None, str]:
     for pattern, scale in AGE_PATTERNS:
         for m in re.finditer(pattern, text, re.I):
@@ -165,14 +157,14 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
     facts = Facts(age_years=age)
     if age is not None:
         facts.evidence["age"] = age_text
-    if (age is not None and age < 18) or (age is None and _find(CHILD_WORDS, text, False)):
-        conditions["child"] = age_text or _find(CHILD_WORDS, text, False).group(0)  # type: ignore[union-attr]
-    if (age is not None and age < 2) or (age is None and _find(INFANT_WORDS, text, False)):
+    if (age is not None and age < 18) or (age is None and find_unnegated(CHILD_WORDS, text, False)):
+        conditions["child"] = age_text or find_unnegated(CHILD_WORDS, text, False).group(0)  # type: ignore[union-attr]
+    if (age is not None and age < 2) or (age is None and find_unnegated(INFANT_WORDS, text, False)):
         conditions["infant"] = age_text or "infant"
     if (age is not None and age >= 65) or re.search(r"\belderly\b", text, re.I):
         conditions["elderly"] = age_text or "elderly"
     not_pregnant = bool(re.search(NOT_PREGNANT, text, re.I))
-    if not not_pregnant and (m := _find(PREGNANT, text)):
+    if not not_pregnant and (m := find_unnegated(PREGNANT, text)):
         conditions["pregnant"] = m.group(0)
     facts.pregnant = "pregnant" in conditions
     facts.pregnancy_stated = facts.pregnant or not_pregnant
@@ -180,18 +172,18 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
         facts.egfr = float(m.group(1))
         if facts.egfr < 30:
             conditions["iodinated_contraindicated"] = m.group(0)
-    if m := _find(KIDNEY_FAILURE, text):
+    if m := find_unnegated(KIDNEY_FAILURE, text):
         conditions["iodinated_contraindicated"] = m.group(0)
-    if m := _find(IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b"):
+    if m := find_unnegated(IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b"):
         conditions["iodinated_contraindicated"] = m.group(0)
-    if m := _find(GADOLINIUM_ALLERGY, text):
+    if m := find_unnegated(GADOLINIUM_ALLERGY, text):
         conditions["gadolinium_contraindicated"] = m.group(0)
-    if (m := _find(MRI_UNSAFE, text)) and (
+    if (m := find_unnegated(MRI_UNSAFE, text)) and (
         re.search(NOT_MRI_SAFE, text, re.I) or not re.search(MRI_OK, text, re.I)
     ):
         conditions["mri_contraindicated"] = m.group(0)
     if not re.search(r"\b(?:no|without|absent) red flags?\b", text, re.I) and (
-        m := _find(RED_FLAGS, text)
+        m := find_unnegated(RED_FLAGS, text)
     ):
         conditions["red_flags"] = m.group(0)
     for name, pattern in (
@@ -203,7 +195,7 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
             conditions[name] = m.group(0)
     if m := re.search(XRAY_NEGATIVE, text, re.I):  # the first test was done and was normal
         conditions["xray_negative"] = m.group(0)
-    if m := _find(ANTICOAGULATED, text):  # "not on anticoagulants" is not anticoagulated
+    if m := find_unnegated(ANTICOAGULATED, text):  # "not on anticoagulants" is not anticoagulated
         conditions["anticoagulated"] = m.group(0)
     if facts.pregnant or re.search(FEMALE, text, re.I):
         facts.sex = "female"
