@@ -38,6 +38,9 @@ before any run on them, in the emergency and ward styles and a new one: an outpa
 form with labelled fields ("form"). ``--set written11`` words an eleventh batch of 59 sheets,
 written after written10's fixes and before any run on them, in the GP and triage styles and a
 new one: an American hospital's electronic order with its abbreviations ("order").
+``--set written12`` words a twelfth batch of 64 sheets, written after written11's fixes and
+the override rule and before any run on them, in the emergency and e-mail styles and a new
+one: a doctor's instant message to the radiology department ("message").
 """
 
 from __future__ import annotations
@@ -95,6 +98,12 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
         True,
         ("gp", "triage", "order"),
     ),
+    "written12": (
+        "protocol_specs_written12.jsonl",
+        "protocol_scenarios_written12.jsonl",
+        True,
+        ("ed", "email", "message"),
+    ),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -144,6 +153,10 @@ STYLES = {
     " the usual abbreviations (y/o, F/M, hx, s/p, r/o, w/, c/o), as in this example for other"
     " facts: 'Facts: woman aged 70; swollen painful left wrist; suspected gout' -> '70 y/o F c/o"
     " swollen painful L wrist, r/o gout'.",
+    "message": "Write it as a doctor's quick instant message to the radiology department on the"
+    " hospital chat, informal and in lower case, as in this example for other facts: 'Facts:"
+    " woman aged 70; swollen painful left wrist; suspected gout' -> 'hi rads, got a 70 yr old"
+    " lady with a swollen sore left wrist, think it's gout, what would you do?'",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
