@@ -750,3 +750,61 @@ def test_any_device_said_not_to_be_mri_compatible_rules_out_mri(advisor):
     """The device list cannot name every implant; the words 'not MRI-compatible' are enough."""
     advice = advisor.advise("58M with an insulin pump that is not MRI-compatible; first seizure")
     assert "mri_contraindicated" in advice.facts.conditions and advice.exam.modality == "CT"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "answer"),
+    [
+        ("52F, urticaria, wheeze, IV contrast; sudden breathlessness after knee surgery, swollen"
+         " calf", "pulmonary-embolism", "nuclear medicine"),
+        ("71M, 12PSA, urinary frequency", "prostate-cancer", "MRI"),
+        ("51M, severe L flank pain, testicular pain, microscopic haematuria", "renal-colic", "CT"),
+        ("39M, knee pain climbing stairs for months, probable osteoarthritis",
+         "knee-osteoarthritis", "X-ray"),
+        ("47F, stiff L shoulder, 2 months, cannot do up her bra", "shoulder-pain", "X-ray"),
+    ],
+)  # fmt: skip
+def test_paraphrases_from_written12(advisor, request_text, entry, answer):
+    """written12's development errors; the embolism was unsafe (a contrast reaction listed as
+    'hives, wheezing, CT contrast' was not read, and CT pulmonary angiography was advised)."""
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.exam.modality == answer
+    if entry == "pulmonary-embolism":
+        assert "iodinated_contraindicated" in advice.facts.conditions
+    if entry == "renal-colic":
+        assert advice.exam.contrast == "none"
+
+
+def test_an_open_negated_list_negates_every_item(advisor):
+    """'no leg weakness, tingling, fever, incontinence' rules out all four red flags, as
+    'denies fever, chills, night sweats' does; two items, or an item with a number, stay as
+    written (a red flag)."""
+    advice = advisor.advise(
+        "35F, lower back pain for a week, no leg weakness, tingling, fever, incontinence"
+    )
+    assert advice.source.entry == "low-back-pain" and advice.imaging_indicated is False
+    assert "red_flags" in parse_request("35F, lower back pain, no trauma, numbness").conditions
+    dated = parse_request("40M back pain, no trauma, weight loss, numbness in legs for 2 days")
+    assert "red_flags" in dated.conditions
+    assert (
+        "red_flags"
+        not in parse_request("40M back pain, denies fever, chills, night sweats").conditions
+    )
+
+
+def test_typical_knee_osteoarthritis_needs_no_imaging_only_from_45(advisor):
+    """The guidance diagnoses it clinically in people aged 45 or over; the age is read however
+    it is written ('39M', '38 yr old', 'aged 39')."""
+    for request in ("52M, knee pain climbing stairs for months, probable osteoarthritis",
+                    "typical knee osteoarthritis in a woman aged 45"):  # fmt: skip
+        assert advisor.advise(request).imaging_indicated is False
+    for request in ("39M, knee pain climbing stairs, probable osteoarthritis",
+                    "a 38 yr old lady with knee pain on stairs, early osteoarthritis suspected",
+                    "typical knee osteoarthritis in a woman aged 44"):  # fmt: skip
+        advice = advisor.advise(request)
+        assert advice.exam is not None and advice.exam.modality == "X-ray"
+
+
+def test_a_testicular_pain_with_loin_pain_and_blood_is_renal_colic_a_torsion_is_not(advisor):
+    torsion = advisor.advise("16M, sudden severe testicular pain and vomiting")
+    assert torsion.source.entry == "testicular-torsion" and torsion.exam.modality == "ultrasound"

@@ -331,7 +331,7 @@ class ProtocolAdvisor:
         if matched_by == "none":
             return abstain(ABSTAIN)
         entry = best.entry
-        active = set(facts.conditions) | entry.flag_conditions(request)
+        active = set(facts.conditions) | entry.flag_conditions(request, facts.age_years)
         source = Source(
             entry=entry.id, title=entry.title, passage=entry.passage, sources=entry.sources
         )

@@ -77,6 +77,32 @@ def _in_negated_or_list(text: str, m: re.Match[str]) -> bool:
     return False
 
 
+# An open list of three or more short bare items after a negation, to the end of its sentence
+# ("no leg weakness, numbness, fever, bladder trouble"), is read as one negated list, as
+# "denies fever, chills, night sweats" is. Two items ("no fever, vomiting") and items with a
+# number ("vomiting x2") stay as written.
+OPEN_LIST_END = re.compile(r"[.;:()!?]")
+
+
+def _in_negated_open_list(text: str, m: re.Match[str]) -> bool:
+    start = max(
+        (n for n in LIST_NEGATION.finditer(text[: m.start()])),
+        key=lambda n: n.start(),
+        default=None,
+    )
+    if start is None:
+        return False
+    end = OPEN_LIST_END.search(text, m.end())
+    items = [i.strip() for i in text[start.start() : end.start() if end else len(text)].split(",")]
+    if len(items) < 3 or OPEN_LIST_END.search(text, start.start(), m.start()):
+        return False
+    return all(
+        0 < len(item.split()) <= (4 if k == 0 else 3)
+        and not re.search(r"\d|\b(?:and|but|with|now|then|since)\b", item, re.I)
+        for k, item in enumerate(items)
+    )
+
+
 def _negated(text: str, m: re.Match[str]) -> bool:
     before = re.split(CLAUSE_BREAK, text[: m.start()])[-1]
     after = re.split(CLAUSE_BREAK, text[m.end() :])[0]
@@ -84,6 +110,7 @@ def _negated(text: str, m: re.Match[str]) -> bool:
         NEGATION.search(before[-40:])
         or POST_NEGATION.search(after[:40])
         or _in_negated_or_list(text, m)
+        or _in_negated_open_list(text, m)
     )
 
 
@@ -161,6 +188,28 @@ class Option(BaseModel):
         )
 
 
+class AgeBand(BaseModel):
+    """An age range that sets a condition when the request states the age: ``below`` is
+    exclusive, ``at_least`` inclusive (knee osteoarthritis is diagnosed without imaging only
+    from 45)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    below: float | None = None
+    at_least: float | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> AgeBand:
+        if self.below is None and self.at_least is None:
+            raise ValueError("an age band needs 'below', 'at_least' or both")
+        return self
+
+    def holds(self, age: float) -> bool:
+        return (self.below is None or age < self.below) and (
+            self.at_least is None or age >= self.at_least
+        )
+
+
 class Entry(BaseModel):
     """An indication: synonyms to find it, the passage to cite, options in order."""
 
@@ -172,6 +221,11 @@ class Entry(BaseModel):
     passage: str = Field(min_length=20)
     sources: str
     flags: dict[str, str] = Field(default_factory=dict)
+    ages: dict[str, AgeBand] = Field(
+        default_factory=dict,
+        description="Conditions set by the stated age, which the request's wording cannot"
+        " reliably carry ('38F', '38 yr old', 'aged 38')",
+    )
     options: list[Option] = Field(min_length=1)
     yields_to: list[str] = Field(
         default_factory=list,
@@ -181,7 +235,7 @@ class Entry(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Entry:
-        known = CONDITIONS | set(self.flags) | {f"no_{f}" for f in self.flags}
+        known = CONDITIONS | set(self.flags) | {f"no_{f}" for f in self.flags} | set(self.ages)
         passage = _norm(self.passage)
         for opt in self.options:
             for c in [*opt.when, *opt.when_any, *opt.unless]:
@@ -213,10 +267,11 @@ class Entry(BaseModel):
         plain = (s for s in self.synonyms if not s.startswith("re:"))
         return f"{self.title}. {', '.join(plain)}"
 
-    def flag_conditions(self, request: str) -> set[str]:
+    def flag_conditions(self, request: str, age: float | None = None) -> set[str]:
         """Each flag the request states, and ``no_<flag>`` for a flag it explicitly rules
-        out and never states ("no vomiting, no amnesia": ``no_risk_factor``)."""
-        out = set()
+        out and never states ("no vomiting, no amnesia": ``no_risk_factor``); each age band
+        the stated ``age`` falls in."""
+        out = {name for name, band in self.ages.items() if age is not None and band.holds(age)}
         for name, pat in self.flags.items():
             if find_unnegated(pat, request):
                 out.add(name)

@@ -58,6 +58,9 @@ IODINATED_ALLERGY = (
     r"|(?:hives|urticaria|rash|wheez\w*|bronchospasm|angio-?o?edema|reaction|anaphyla\w*)\s+"
     r"(?:(?:and|or)\s+\w+\s+)?(?:after|following|to|with|from)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}"
     r"contrast\b|\bcontrast\s+(?:reaction|anaphyla\w*)"
+    # request-form shorthand lists the reaction beside its cause: "hives, wheezing, CT contrast"
+    r"|(?:hives|urticaria|wheez\w*|bronchospasm|angio-?o?edema|anaphyla\w*)(?:\s*,\s*[\w-]+){0,2}"
+    r"\s*,\s*(?:CT|iodinated|iodine|IV)\s+(?:contrast|dye)\b"
 )  # "a severe reaction to CT dye in the past", "hives and wheeze after iodinated contrast"
 GADOLINIUM_ALLERGY = (
     r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}gadolinium|"

@@ -12,7 +12,7 @@ from radgen.text.protocol.request import Facts
 def _conditions(facts: Facts, entry: Entry | None, request: str) -> set[str]:
     conditions = set(facts.conditions)
     if entry is not None:
-        conditions |= entry.flag_conditions(request)
+        conditions |= entry.flag_conditions(request, facts.age_years)
     return conditions
 
 
