@@ -1,9 +1,13 @@
 """Protocol advice: deterministic choice from guidance data, each safety rule with its
 counterexample, abstention, no-imaging answers, user protocol files and bad input."""
 
+import json
+
 import pytest
+from pydantic import ValidationError
 
 from radgen.errors import RadgenError
+from radgen.text.protocol import ProtocolConfig, protocol_advice
 from radgen.text.protocol.advice import ABSTAIN, ProtocolAdvisor
 from radgen.text.protocol.guidance import ExamSpec, load_guidance
 from radgen.text.protocol.request import parse_request
@@ -808,3 +812,23 @@ def test_typical_knee_osteoarthritis_needs_no_imaging_only_from_45(advisor):
 def test_a_testicular_pain_with_loin_pain_and_blood_is_renal_colic_a_torsion_is_not(advisor):
     torsion = advisor.advise("16M, sudden severe testicular pain and vomiting")
     assert torsion.source.entry == "testicular-torsion" and torsion.exam.modality == "ultrasound"
+
+
+def test_one_config_serves_the_command_and_python(cli):
+    """`radgen text protocol` builds a ProtocolConfig and calls protocol_advice; Python callers
+    do the same, with the same checks and the same answer."""
+    config = ProtocolConfig(request="Suspected PE, 30F", conditions="pregnant")
+    assert config.conditions == ["pregnant"]
+    advice = protocol_advice(config)
+    assert advice.exam is not None and advice.exam.modality == "nuclear medicine"
+    code, out, _ = cli("text", "protocol", "--request", "Suspected PE, 30F",
+                       "--conditions", "pregnant", "--json")  # fmt: skip
+    assert code == 0 and json.loads(out)["exam"] == advice.exam.model_dump()
+    with pytest.raises(ValidationError, match="unknown method 'magic'"):
+        ProtocolConfig(request="PE", method="magic")
+    with pytest.raises(ValidationError, match="unknown matcher"):
+        ProtocolConfig(request="PE", matcher="magic")
+    with pytest.raises(RadgenError, match="needs a language model"):
+        protocol_advice(ProtocolConfig(request="PE", method="llm"))
+    with pytest.raises(RadgenError, match="unknown condition 'martian'"):
+        protocol_advice(ProtocolConfig(request="PE", conditions=["martian"]))

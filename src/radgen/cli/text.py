@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import track
 
 from radgen.cli.options import config_options
-from radgen.text.protocol.config import MatcherTrainConfig
+from radgen.text.protocol.config import MatcherTrainConfig, ProtocolConfig
 
 if TYPE_CHECKING:
     from radgen.text.llm.base import LLMBackend
@@ -532,21 +532,9 @@ def simplify_cmd(
 
 
 @app.command("protocol")
+@config_options(ProtocolConfig, defaults={"conditions": None}, text=("conditions",))
 def protocol_cmd(
-    request: str = typer.Option(..., "--request", help="Clinical question and patient details."),
-    protocols: Path | None = typer.Option(
-        None, "--protocols", help="Your protocol YAML: adds entries or replaces them by id."
-    ),
-    condition: list[str] = typer.Option(
-        [], "--condition", help="A condition to add (pregnant, child, red_flags...)."
-    ),
-    method: str = typer.Option("rules", help="rules (the guidance decides) or llm (model only)."),
-    matcher: str = typer.Option(
-        "learned",
-        help="How the guidance entry is found: learned (rules, then the learned matcher when"
-        " they find none) or rules (rules only).",
-    ),
-    phrase: bool = typer.Option(False, "--phrase", help="Let the local model word the rationale."),
+    config: ProtocolConfig,
     model: str = MODEL,
     threads: int | None = THREADS,
     backend_name: str | None = BACKEND,
@@ -556,23 +544,11 @@ def protocol_cmd(
 ) -> None:
     """Recommend an examination from the bundled guidance (or say no imaging, or abstain),
     checked for pregnancy, children, contrast and grounding."""
-    from radgen.errors import RadgenError
-    from radgen.text.protocol.advice import ProtocolAdvisor
-    from radgen.text.protocol.llm_path import llm_advice
+    from radgen.text.protocol.answer import protocol_advice
 
-    if method not in ("rules", "llm"):
-        raise RadgenError(f"unknown method '{method}'; choose one of ['llm', 'rules']")
-    advisor = ProtocolAdvisor(
-        str(protocols) if protocols else None,
-        matcher=matcher,  # type: ignore[arg-type]
-    )
     options = _options(model, threads, "fixed", False, backend_name, base_url, api_key)
-    if method == "llm":
-        backend = _backend(options)
-        advice = llm_advice(_private(backend)(request), advisor, backend, options, tuple(condition))
-    else:
-        backend = _backend(options) if phrase else None
-        advice = advisor.advise(request, tuple(condition), phrase_with=backend)
+    backend = _backend(options) if config.method == "llm" or config.phrase else None
+    advice = protocol_advice(config, backend, options)
     if as_json:
         console.print_json(advice.model_dump_json())
         return

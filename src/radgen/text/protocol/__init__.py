@@ -2,6 +2,8 @@
 deterministic choice, and a safety check on every answer (whatever produced it)."""
 
 from radgen.text.protocol.advice import Advice, advise
+from radgen.text.protocol.answer import protocol_advice
+from radgen.text.protocol.config import ProtocolConfig
 from radgen.text.protocol.guidance import Entry, ExamSpec, load_guidance
 from radgen.text.protocol.request import Facts, parse_request
 from radgen.text.protocol.safety import safety_violations
@@ -11,8 +13,10 @@ __all__ = [
     "Entry",
     "ExamSpec",
     "Facts",
+    "ProtocolConfig",
     "advise",
     "load_guidance",
     "parse_request",
+    "protocol_advice",
     "safety_violations",
 ]

@@ -23,6 +23,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from radgen.errors import RadgenError
+from radgen.text.protocol.config import MatcherChoice
 from radgen.text.protocol.guidance import (
     Entry,
     ExamSpec,
@@ -76,7 +77,6 @@ LEARNED_MARGIN = 0.25
 # engine abstains.
 OVERRIDE_SCORE = 0.85
 OVERRIDE_LEAD = 0.1
-MatcherChoice = Literal["rules", "learned"]
 MatchedBy = Literal["rules", "learned", "none"]
 
 
@@ -462,7 +462,7 @@ def _phrase(advice: Advice, backend: LLMBackend) -> str:
                 " clinician. Do not change or add any examination."
             ),
         ),
-        message("user", trusted("Request: "), _private_request(advice.request, backend), passage),
+        message("user", trusted("Request: "), private_request(advice.request, backend), passage),
     ]
     check_fits(backend, messages, 80)
     text = backend.chat(messages, max_tokens=80).strip()
@@ -474,7 +474,7 @@ def _phrase(advice: Advice, backend: LLMBackend) -> str:
     return advice.rationale if not text or others else text
 
 
-def _private_request(request: str, backend: LLMBackend) -> str:
+def private_request(request: str, backend: LLMBackend) -> str:
     """The request as the model may see it: de-identified when the model is remote (the
     choice itself was made locally, on the original)."""
     if not backend.is_remote:

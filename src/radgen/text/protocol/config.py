@@ -4,8 +4,61 @@ them at start-up)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MatcherChoice = Literal["rules", "learned"]
+ProtocolMethod = Literal["rules", "llm"]
+
+
+def _one_of(kind: str, value: object, choices: tuple[str, ...]) -> object:
+    if isinstance(value, str) and value not in choices:
+        raise ValueError(f"unknown {kind} '{value}'; choose one of {sorted(choices)}")
+    return value
+
+
+class ProtocolConfig(BaseModel):
+    """One protocol question; ``radgen text protocol`` and ``protocol_advice`` both take
+    this."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request: str = Field(description="Clinical question and patient details.")
+    protocols: str | None = Field(
+        None, description="Your protocol YAML: adds entries or replaces them by id."
+    )
+    conditions: list[str] = Field(
+        default_factory=list,
+        description="Conditions to add, comma-separated (pregnant, child, red_flags...).",
+    )
+    method: ProtocolMethod = Field(
+        "rules", description="rules (the guidance decides) or llm (the model alone)."
+    )
+    matcher: MatcherChoice = Field(
+        "learned",
+        description="How the guidance entry is found: learned (rules, then the learned"
+        " matcher) or rules (the rules alone).",
+    )
+    phrase: bool = Field(False, description="Let the language model word the rationale.")
+
+    @field_validator("conditions", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        """The CLI gives one comma-separated string."""
+        if isinstance(value, str):
+            return [c.strip() for c in value.split(",") if c.strip()]
+        return value if value is not None else []
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _method(cls, value: object) -> object:
+        return _one_of("method", value, get_args(ProtocolMethod))
+
+    @field_validator("matcher", mode="before")
+    @classmethod
+    def _matcher(cls, value: object) -> object:
+        return _one_of("matcher", value, get_args(MatcherChoice))
 
 
 class MatcherTrainConfig(BaseModel):
