@@ -40,7 +40,10 @@ written after written10's fixes and before any run on them, in the GP and triage
 new one: an American hospital's electronic order with its abbreviations ("order").
 ``--set written12`` words a twelfth batch of 64 sheets, written after written11's fixes and
 the override rule and before any run on them, in the emergency and e-mail styles and a new
-one: a doctor's instant message to the radiology department ("message").
+one: a doctor's instant message to the radiology department ("message"). ``--set written13``
+words a thirteenth batch of 61 sheets, written after written12's fixes and before any run on
+them, in the GP and ward styles and a new one: a request dictated into speech recognition and
+left uncorrected, with almost no punctuation ("dictated").
 """
 
 from __future__ import annotations
@@ -104,6 +107,12 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
         True,
         ("ed", "email", "message"),
     ),
+    "written13": (
+        "protocol_specs_written13.jsonl",
+        "protocol_scenarios_written13.jsonl",
+        True,
+        ("gp", "ward", "dictated"),
+    ),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -157,6 +166,10 @@ STYLES = {
     " hospital chat, informal and in lower case, as in this example for other facts: 'Facts:"
     " woman aged 70; swollen painful left wrist; suspected gout' -> 'hi rads, got a 70 yr old"
     " lady with a swollen sore left wrist, think it's gout, what would you do?'",
+    "dictated": "Write it as a doctor's request dictated into speech-recognition software and"
+    " left uncorrected: one run-on sentence with almost no punctuation, as in this example for"
+    " other facts: 'Facts: woman aged 70; swollen painful left wrist; suspected gout' -> '70"
+    " year old lady with a swollen painful left wrist query gout please advise'",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
