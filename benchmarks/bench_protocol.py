@@ -38,7 +38,7 @@ WRITTEN = {
     name: (ROOT / "data" / f"protocol_scenarios_{name}.jsonl",
            ROOT / "data" / f"protocol_scenarios_{name}_valid.json")
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
-                 "written8", "written9", "written10", "written11", "written12")
+                 "written8", "written9", "written10", "written11", "written12", "written13")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -110,6 +110,12 @@ EXTRA_NOTES = {
     " the default engine (written11's fixes, the matcher retrained on 1,631 examples, the override"
     " rule's first held-out test), with the rules alone (written12-held_frozen_rules_only) and the"
     " previous entry-text scoring (written12-held_frozen_entry_text_matcher) beside it",
+    "written13-held": "a thirteenth batch of 61 fact sheets written after written12's fixes,"
+    " worded by the same model in the GP and ward styles and a new one (a request dictated into"
+    " speech recognition, with almost no punctuation), validity marked by hand before any run,"
+    " held out whole; the default engine (written12's fixes, the matcher retrained on 1,764"
+    " examples, bars unchanged), with the rules alone (written13-held_frozen_rules_only) and the"
+    " previous entry-text scoring (written13-held_frozen_entry_text_matcher) beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)
