@@ -832,3 +832,47 @@ def test_one_config_serves_the_command_and_python(cli):
         protocol_advice(ProtocolConfig(request="PE", method="llm"))
     with pytest.raises(RadgenError, match="unknown condition 'martian'"):
         protocol_advice(ProtocolConfig(request="PE", conditions=["martian"]))
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "answer"),
+    [
+        ("68F, her tongue swelled up after CT contrast in 2019; tearing chest pain to the back",
+         "aortic-dissection", "MRI"),
+        ("60M diabetic, toe ulcer, foot X-ray shows no bony changes, ?osteomyelitis",
+         "diabetic-foot-osteomyelitis", "MRI"),
+        ("55F, fell off the roof of a shed, confused, pelvic pain", "major-trauma", "CT"),
+    ],
+)  # fmt: skip
+def test_paraphrases_from_written13(advisor, request_text, entry, answer):
+    """written13's development errors; the dissection was unsafe (a throat swollen shut after
+    iodinated contrast was not read as a contraindication, and CT angiography was advised)."""
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.exam.modality == answer
+    if entry == "aortic-dissection":
+        assert "iodinated_contraindicated" in advice.facts.conditions
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry"),
+    [
+        ("22F, chest wall pain after a netball match, PERC negative", "pulmonary-embolism"),
+        ("History: - 44F - non-smoker - 4 mm nodule seen incidentally on CT", "lung-nodule"),
+    ],
+)  # fmt: skip
+def test_no_imaging_paraphrases_from_written13(advisor, request_text, entry):
+    """A bullet (' - ') ends the clause a negation reaches: 'non-smoker - 4 mm nodule' does not
+    negate the nodule's size."""
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.imaging_indicated is False
+
+
+def test_the_written13_fixes_keep_their_counterexamples(advisor):
+    """A smoker's small nodule is still followed by CT; a positive PERC is no low probability;
+    swelling after MRI contrast is no iodinated contraindication."""
+    smoker = advisor.advise("History: - 44M - heavy smoker - 4 mm nodule seen incidentally on CT")
+    assert smoker.exam is not None and smoker.exam.modality == "CT"
+    perc = advisor.advise("PERC positive, 45F, pleuritic pain and breathless")
+    assert perc.exam is not None and perc.exam.modality == "CT"
+    mri = parse_request("70M, throat swelled after MRI contrast; tearing chest pain")
+    assert "iodinated_contraindicated" not in mri.conditions

@@ -51,7 +51,7 @@ POST_NEGATION = re.compile(
     r"(?:normal|unremarkable|intact|absent|negative|not (?:present|seen|found))\b",
     re.I,
 )
-CLAUSE_BREAK = r"[.;,:()]|\bbut\b|\bwith\b"
+CLAUSE_BREAK = r"[.;,:()]|\bbut\b|\bwith\b|\s[-\u2013\u2022*]\s"  # " - " separates a list's bullets
 
 
 # A comma list closed by "or"/"nor" ("without any loss of consciousness, vomiting, memory loss,

@@ -61,6 +61,11 @@ IODINATED_ALLERGY = (
     # request-form shorthand lists the reaction beside its cause: "hives, wheezing, CT contrast"
     r"|(?:hives|urticaria|wheez\w*|bronchospasm|angio-?o?edema|anaphyla\w*)(?:\s*,\s*[\w-]+){0,2}"
     r"\s*,\s*(?:CT|iodinated|iodine|IV)\s+(?:contrast|dye)\b"
+    # a swollen airway after it: "swollen throat shut after iodinated contrast"
+    r"|(?:(?:swollen|swell\w*)\s+(?:\w+\s+){0,2}(?:throat|tongue|lips?|face|airway)|(?:throat|"
+    r"tongue|lips?|face|airway)\s+(?:\w+\s+){0,2}(?:swell\w*|swollen|clos\w*|shut|tight\w*))"
+    r"(?:\s+\w+){0,2}\s+(?:after|following|from|with|to)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}"
+    r"(?:contrast|dye)\b"
 )  # "a severe reaction to CT dye in the past", "hives and wheeze after iodinated contrast"
 GADOLINIUM_ALLERGY = (
     r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}gadolinium|"
@@ -111,7 +116,8 @@ XRAY_NEGATIVE = (
     r"(?:negative|normal|unremarkable|clear)\b|\b(?:negative|normal|unremarkable)\s+(?:\w+\s+)"
     r"{0,2}(?:x-?rays?|radiographs?|films?)\b|\b(?:x-?rays?|radiographs?|films?)\s+(?:[\w-]+\s+){0,6}"
     r"(?:showing|show|showed|shows|revealed|found)\s+no\s+(?:signs?\s+of\s+)?(?:injury|fracture|"
-    r"abnormality|bony injury)\b|\bno\s+(?:\w+\s+){0,2}(?:fracture|bony injury)\s+"
+    r"abnormality|bony injury|bon[ey] changes?|erosions?|bone destruction|osteomyelitis)\b"
+    r"|\bno\s+(?:\w+\s+){0,2}(?:fracture|bony injury)\s+"
     r"(?:seen\s+|shown\s+)?on\s+(?:the\s+)?(?:x-?rays?|radiographs?|films?)\b"
 )
 MALE = r"\b(?:man|male|boy|gentleman|he|his|\d{1,2}\s?[MB])\b"
