@@ -81,20 +81,17 @@ def _in_negated_or_list(text: str, m: re.Match[str]) -> bool:
 # ("no leg weakness, numbness, fever, bladder trouble"), is read as one negated list, as
 # "denies fever, chills, night sweats" is. Two items ("no fever, vomiting") and items with a
 # number ("vomiting x2") stay as written.
-OPEN_LIST_END = re.compile(r"[.;:()!?]")
+OPEN_LIST_END = re.compile(r"[.;:()!?]|\s[-\u2013\u2022*]\s")
 
 
 def _in_negated_open_list(text: str, m: re.Match[str]) -> bool:
-    start = max(
-        (n for n in LIST_NEGATION.finditer(text[: m.start()])),
-        key=lambda n: n.start(),
-        default=None,
-    )
-    if start is None:
+    negations = list(LIST_NEGATION.finditer(text, 0, m.start()))
+    if not negations:
         return False
+    start = negations[-1].start()  # the nearest negation before the match
     end = OPEN_LIST_END.search(text, m.end())
-    items = [i.strip() for i in text[start.start() : end.start() if end else len(text)].split(",")]
-    if len(items) < 3 or OPEN_LIST_END.search(text, start.start(), m.start()):
+    items = [i.strip() for i in text[start : end.start() if end else len(text)].split(",")]
+    if len(items) < 3 or OPEN_LIST_END.search(text, start, m.start()):
         return False
     return all(
         0 < len(item.split()) <= (4 if k == 0 else 3)
