@@ -43,7 +43,10 @@ the override rule and before any run on them, in the emergency and e-mail styles
 one: a doctor's instant message to the radiology department ("message"). ``--set written13``
 words a thirteenth batch of 61 sheets, written after written12's fixes and before any run on
 them, in the GP and ward styles and a new one: a request dictated into speech recognition and
-left uncorrected, with almost no punctuation ("dictated").
+left uncorrected, with almost no punctuation ("dictated"). ``--set written14`` words a
+fourteenth batch of 44 sheets, written after written13's fixes and before any run on them, in
+the emergency and clinic-letter styles and a new one: a doctor's spoken handover to the night
+team ("handover").
 """
 
 from __future__ import annotations
@@ -113,6 +116,12 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
         True,
         ("gp", "ward", "dictated"),
     ),
+    "written14": (
+        "protocol_specs_written14.jsonl",
+        "protocol_scenarios_written14.jsonl",
+        True,
+        ("ed", "clinic", "handover"),
+    ),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -170,6 +179,10 @@ STYLES = {
     " left uncorrected: one run-on sentence with almost no punctuation, as in this example for"
     " other facts: 'Facts: woman aged 70; swollen painful left wrist; suspected gout' -> '70"
     " year old lady with a swollen painful left wrist query gout please advise'",
+    "handover": "Write it as a doctor's spoken handover of one patient to the night team, who"
+    " must arrange the imaging, as in this example for other facts: 'Facts: woman aged 70;"
+    " swollen painful left wrist; suspected gout' -> 'Next is a 70-year-old lady in bed 4 with a"
+    " swollen, painful left wrist; we think it's gout, so she needs imaging tonight.'",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
