@@ -38,7 +38,8 @@ WRITTEN = {
     name: (ROOT / "data" / f"protocol_scenarios_{name}.jsonl",
            ROOT / "data" / f"protocol_scenarios_{name}_valid.json")
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
-                 "written8", "written9", "written10", "written11", "written12", "written13")
+                 "written8", "written9", "written10", "written11", "written12", "written13",
+                 "written14")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -116,6 +117,13 @@ EXTRA_NOTES = {
     " held out whole; the default engine (written12's fixes, the matcher retrained on 1,764"
     " examples, bars unchanged), with the rules alone (written13-held_frozen_rules_only) and the"
     " previous entry-text scoring (written13-held_frozen_entry_text_matcher) beside it",
+    "written14-held": "a fourteenth batch of 44 fact sheets written after written13's fixes, with"
+    " safety conditions in new wordings, worded by the same model in the emergency and clinic"
+    " styles and a new one (a doctor's spoken handover to the night team), validity marked by hand"
+    " before any run (no out-of-scope request survived the writer), held out whole; the default"
+    " engine (written13's fixes, the matcher retrained on 1,923 examples, bars unchanged), with the"
+    " rules alone (written14-held_frozen_rules_only) and the previous entry-text scoring"
+    " (written14-held_frozen_entry_text_matcher) beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)
@@ -192,6 +200,11 @@ def unsafe(s: dict, exam: ExamSpec | None) -> bool:
     return exam is not None and forbidden(s, exam.modality, exam.contrast == "iodinated")
 
 
+def _rate(hits: int, group: list) -> float | None:
+    """A rate over a group, or None for a group the set does not have (no 0.0 for nothing)."""
+    return round(hits / len(group), 4) if group else None
+
+
 def score(rows: list[tuple[dict, Advice]], seconds: float) -> dict:
     in_scope = [(s, a) for s, a in rows if s["kind"] != "abstain"]
     out_scope = [(s, a) for s, a in rows if s["kind"] == "abstain"]
@@ -202,12 +215,8 @@ def score(rows: list[tuple[dict, Advice]], seconds: float) -> dict:
         "accuracy": round(sum(correct(s, a) for s, a in rows) / len(rows), 4),
         "in_scope_accuracy": round(sum(correct(s, a) for s, a in in_scope) / len(in_scope), 4),
         "unsafe_rate": round(sum(unsafe(s, a.exam) for s, a in rows) / len(rows), 4),
-        "no_imaging_recall": round(
-            sum(a.imaging_indicated is False for _, a in no_img) / max(len(no_img), 1), 4
-        ),
-        "abstain_rate_out_of_scope": round(
-            sum(a.abstained for _, a in out_scope) / max(len(out_scope), 1), 4
-        ),
+        "no_imaging_recall": _rate(sum(a.imaging_indicated is False for _, a in no_img), no_img),
+        "abstain_rate_out_of_scope": _rate(sum(a.abstained for _, a in out_scope), out_scope),
         "false_abstention_rate": round(sum(a.abstained for _, a in in_scope) / len(in_scope), 4),
         "grounded_rate": round(
             sum(
