@@ -876,3 +876,27 @@ def test_the_written13_fixes_keep_their_counterexamples(advisor):
     assert perc.exam is not None and perc.exam.modality == "CT"
     mri = parse_request("70M, throat swelled after MRI contrast; tearing chest pain")
     assert "iodinated_contraindicated" not in mri.conditions
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "answer"),
+    [
+        ("41F, fainted with hypotension following CT contrast in 2022; sudden pleuritic pain and"
+         " breathlessness after surgery", "pulmonary-embolism", "nuclear medicine"),
+        ("31F expecting twins, 30/52, suddenly short of breath, suspected PE",
+         "pulmonary-embolism", "nuclear medicine"),
+        ("80M, suddenly numbness in the right arm and face an hour ago", "acute-stroke", "CT"),
+        ("70F, distended, vomiting, not passing wind since yesterday", "small-bowel-obstruction",
+         "CT"),
+        ("66M, L lower abdominal pain and fever for 2 days", "diverticulitis", "CT"),
+    ],
+)  # fmt: skip
+def test_paraphrases_from_written14(advisor, request_text, entry, answer):
+    """written14's development errors; two were unsafe (a collapse with low blood pressure after
+    CT contrast was not read as a reaction, and CT pulmonary angiography was advised)."""
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.exam.modality == answer
+    if "hypotension" in request_text:
+        assert "iodinated_contraindicated" in advice.facts.conditions
+    if "twins" in request_text:
+        assert "pregnant" in advice.facts.conditions

@@ -31,7 +31,8 @@ INFANT_WORDS = r"\b(?:infant|baby|neonate|newborn)\b"
 PREGNANT = (
     r"\b(?:pregnan\w*|gravid\w*|trimester|antenatal|gestation\w*|G\d+P\d+|"
     r"\d{1,2}\s?/\s?40|\d{1,2}\s?weeks?\s+(?:pregnant|gestation)|"
-    r"positive (?:urine |serum |blood )?(?:pregnancy test|b(?:eta)?[- ]?hCG|hCG))"
+    r"positive (?:urine |serum |blood )?(?:pregnancy test|b(?:eta)?[- ]?hCG|hCG)|"
+    r"expect\w* (?:twins|triplets)|twin pregnancy)"
     # request-form shorthand: weeks written straight after a woman's age ("29F, 28w", or
     # "33W, 22W" with W for woman)
     r"|(?<=\d[FfWw])[,;\s]+\d{1,2}\s?(?:w|wk|wks|weeks?)\b(?!\s*(?:ago|of|since|hx|history))"
@@ -66,6 +67,9 @@ IODINATED_ALLERGY = (
     r"tongue|lips?|face|airway)\s+(?:\w+\s+){0,2}(?:swell\w*|swollen|clos\w*|shut|tight\w*))"
     r"(?:\s+\w+){0,2}\s+(?:after|following|from|with|to)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}"
     r"(?:contrast|dye)\b"
+    # a collapse after it: "collapsed with low blood pressure after contrast for a CT"
+    r"|(?:collaps\w*|faint\w*|low blood pressure|hypotensi\w*|shock)(?:\s+\w+){0,4}\s+(?:after|"
+    r"following|from)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}(?:contrast|dye)\b"
 )  # "a severe reaction to CT dye in the past", "hives and wheeze after iodinated contrast"
 GADOLINIUM_ALLERGY = (
     r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}gadolinium|"
