@@ -12,6 +12,13 @@ MatcherChoice = Literal["rules", "learned"]
 ProtocolMethod = Literal["rules", "llm"]
 
 
+def _comma_list(cls: type, value: object) -> object:
+    """A list field the CLI gives as one comma-separated string (None: empty)."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value if value is not None else []
+
+
 def _one_of(kind: str, value: object, choices: tuple[str, ...]) -> object:
     if isinstance(value, str) and value not in choices:
         raise ValueError(f"unknown {kind} '{value}'; choose one of {sorted(choices)}")
@@ -42,13 +49,7 @@ class ProtocolConfig(BaseModel):
     )
     phrase: bool = Field(False, description="Let the language model word the rationale.")
 
-    @field_validator("conditions", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        """The CLI gives one comma-separated string."""
-        if isinstance(value, str):
-            return [c.strip() for c in value.split(",") if c.strip()]
-        return value if value is not None else []
+    _split = field_validator("conditions", mode="before")(_comma_list)
 
     @field_validator("method", mode="before")
     @classmethod
@@ -91,13 +92,7 @@ class MatcherTrainConfig(BaseModel):
     checkpoint_every: int = Field(50, ge=1)
     device: str = Field("cpu", description="cpu, cuda or auto.")
 
-    @field_validator("examples", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        """The CLI gives one comma-separated string."""
-        if isinstance(value, str):
-            return [p.strip() for p in value.split(",") if p.strip()]
-        return value if value is not None else []
+    _split = field_validator("examples", mode="before")(_comma_list)
 
     @field_validator("examples")
     @classmethod
