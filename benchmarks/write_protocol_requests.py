@@ -62,66 +62,28 @@ from radgen.text.llm.base import message
 from radgen.text.llm.llamacpp import LlamaCppBackend
 
 TWO, THREE = ("ed", "gp"), ("ed", "gp", "ward")
+
+
+def _whole(name: str, styles: tuple[str, ...]) -> tuple[str, str, bool, tuple[str, ...]]:
+    """A batch held out whole, its files named after it."""
+    return f"protocol_specs_{name}.jsonl", f"protocol_scenarios_{name}.jsonl", True, styles
+
+
 SETS = {  # set name: (fact sheets, requests, whether the whole set is held out, styles)
     "written": ("protocol_specs_written.jsonl", "protocol_scenarios_written.jsonl", False, TWO),
-    "written2": ("protocol_specs_written2.jsonl", "protocol_scenarios_written2.jsonl", True, TWO),
-    "written3": ("protocol_specs_written3.jsonl", "protocol_scenarios_written3.jsonl", True, TWO),
-    "written4": ("protocol_specs_written4.jsonl", "protocol_scenarios_written4.jsonl", True, THREE),
-    "written5": ("protocol_specs_written5.jsonl", "protocol_scenarios_written5.jsonl", True, THREE),
-    "written6": (
-        "protocol_specs_written6.jsonl",
-        "protocol_scenarios_written6.jsonl",
-        True,
-        ("ed", "sbar", "clinic"),
-    ),
-    "written7": (
-        "protocol_specs_written7.jsonl",
-        "protocol_scenarios_written7.jsonl",
-        True,
-        ("gp", "ward", "triage"),
-    ),
-    "written8": (
-        "protocol_specs_written8.jsonl",
-        "protocol_scenarios_written8.jsonl",
-        True,
-        ("ed", "paramedic", "email"),
-    ),
-    "written9": (
-        "protocol_specs_written9.jsonl",
-        "protocol_scenarios_written9.jsonl",
-        True,
-        ("gp", "clinic", "phone"),
-    ),
-    "written10": (
-        "protocol_specs_written10.jsonl",
-        "protocol_scenarios_written10.jsonl",
-        True,
-        ("ed", "ward", "form"),
-    ),
-    "written11": (
-        "protocol_specs_written11.jsonl",
-        "protocol_scenarios_written11.jsonl",
-        True,
-        ("gp", "triage", "order"),
-    ),
-    "written12": (
-        "protocol_specs_written12.jsonl",
-        "protocol_scenarios_written12.jsonl",
-        True,
-        ("ed", "email", "message"),
-    ),
-    "written13": (
-        "protocol_specs_written13.jsonl",
-        "protocol_scenarios_written13.jsonl",
-        True,
-        ("gp", "ward", "dictated"),
-    ),
-    "written14": (
-        "protocol_specs_written14.jsonl",
-        "protocol_scenarios_written14.jsonl",
-        True,
-        ("ed", "clinic", "handover"),
-    ),
+    "written2": _whole("written2", TWO),
+    "written3": _whole("written3", TWO),
+    "written4": _whole("written4", THREE),
+    "written5": _whole("written5", THREE),
+    "written6": _whole("written6", ("ed", "sbar", "clinic")),
+    "written7": _whole("written7", ("gp", "ward", "triage")),
+    "written8": _whole("written8", ("ed", "paramedic", "email")),
+    "written9": _whole("written9", ("gp", "clinic", "phone")),
+    "written10": _whole("written10", ("ed", "ward", "form")),
+    "written11": _whole("written11", ("gp", "triage", "order")),
+    "written12": _whole("written12", ("ed", "email", "message")),
+    "written13": _whole("written13", ("gp", "ward", "dictated")),
+    "written14": _whole("written14", ("ed", "clinic", "handover")),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
