@@ -51,6 +51,15 @@ def test_no_ionising_exam_in_pregnancy_when_ultrasound_is_named(entries):
     assert safety_violations(CT_ABDO, not_pregnant, entries["appendicitis"]) == []
 
 
+def test_a_pregnancy_field_left_empty_is_no_pregnancy():
+    # found while labelling the examples' conditions: a ward form's "Pregnancy: Not
+    # applicable" read as a pregnancy
+    for field in ("**Pregnancy:** Not applicable", "Pregnancy: N/A", "Pregnancy: no"):
+        facts = parse_request(f"45-year-old woman. {field}. Suspected pulmonary embolism.")
+        assert not facts.pregnant and facts.pregnancy_stated, field
+    assert parse_request("45-year-old woman. Pregnancy: 12 weeks. Suspected PE.").pregnant
+
+
 def test_pregnancy_with_no_non_ionising_option_is_not_refused(entries):
     vq = entries["pulmonary-embolism"].options[1].exam
     pregnant = parse_request("Pregnant, 28 weeks, suspected PE")

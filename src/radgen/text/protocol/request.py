@@ -39,6 +39,8 @@ PREGNANT = (
 )
 NOT_PREGNANT = (
     r"\b(?:not|non)[\s-]*pregnan\w*|pregnancy test (?:was |is )?negative|negative pregnancy test"
+    # a form's field left empty: "Pregnancy: Not applicable", "**Pregnancy:** N/A"
+    r"|\bpregnan\w*\W{0,4}:\W{0,4}(?:not applicable|n/?a|no|none|negative)\b"
 )
 EGFR = (
     r"\b(?:e?GFR|creatinine clearance|CrCl|glomerular filtration rate)\)?\s*(?:of|is|was|=|:)?"
