@@ -46,7 +46,12 @@ them, in the GP and ward styles and a new one: a request dictated into speech re
 left uncorrected, with almost no punctuation ("dictated"). ``--set written14`` words a
 fourteenth batch of 44 sheets, written after written13's fixes and before any run on them, in
 the emergency and clinic-letter styles and a new one: a doctor's spoken handover to the night
-team ("handover").
+team ("handover"). ``--set written15`` words a fifteenth batch of 40 sheets, written after
+written14's fixes and after the learned condition reader was built, and aimed again at the
+safety facts (contrast reactions, pregnancies, kidney failure and implants in wordings no
+earlier sheet used, and look-alikes that must not change the answer: other allergies, contrast
+given safely before, an MRI-conditional pacemaker), in the emergency and telephone styles and
+a new one: a request whose fields an electronic health record filled in ("ehr").
 """
 
 from __future__ import annotations
@@ -84,6 +89,7 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
     "written12": _whole("written12", ("ed", "email", "message")),
     "written13": _whole("written13", ("gp", "ward", "dictated")),
     "written14": _whole("written14", ("ed", "clinic", "handover")),
+    "written15": _whole("written15", ("ed", "phone", "ehr")),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -145,6 +151,12 @@ STYLES = {
     " must arrange the imaging, as in this example for other facts: 'Facts: woman aged 70;"
     " swollen painful left wrist; suspected gout' -> 'Next is a 70-year-old lady in bed 4 with a"
     " swollen, painful left wrist; we think it's gout, so she needs imaging tonight.'",
+    "ehr": "Write it as an imaging request filled in by an electronic health record: the"
+    " fields it fills from the chart (allergies, problem list, medications, pregnancy status)"
+    " where the facts give them, then the clinical question in the doctor's words, as in this"
+    " example for other facts: 'Facts: woman aged 70 on allopurinol; swollen painful left"
+    " wrist; suspected gout' -> 'Age/sex: 70 F | Medications: allopurinol | Clinical"
+    " question: swollen painful L wrist, ?gout'.",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
