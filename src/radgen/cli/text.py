@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import track
 
 from radgen.cli.options import config_options
-from radgen.text.protocol.config import MatcherTrainConfig, ProtocolConfig
+from radgen.text.protocol.config import MatcherTrainConfig, ProtocolConfig, ReaderTrainConfig
 
 if TYPE_CHECKING:
     from radgen.text.llm.base import LLMBackend
@@ -601,6 +601,29 @@ def protocol_train_cmd(
     console.print(
         f"{summary['steps']} steps on {summary['examples']} examples in"
         f" {summary['seconds']:.0f} s -> {summary['weights']}"
+    )
+
+
+@app.command("protocol-reader-train")
+@config_options(
+    ReaderTrainConfig,
+    defaults={"out": "runs/protocol_reader", "examples": None},
+    text=("examples",),
+)
+def protocol_reader_train_cmd(
+    config: ReaderTrainConfig,
+    install: bool = typer.Option(False, help="Make the result the default condition reader."),
+    resume: bool = typer.Option(False, help="Continue an interrupted run."),
+    overwrite: bool = typer.Option(False, help="Replace an existing run."),
+) -> None:
+    """Fit the protocol condition reader (the safety facts a request states: pregnancy,
+    contrast reaction, kidney failure, an implant) on example requests labelled with them."""
+    from radgen.text.protocol.reader_train import train_reader
+
+    summary = train_reader(config, overwrite=overwrite, resume=resume, install=install)
+    console.print(
+        f"{summary['examples']} examples ({summary['windows']} windows; positives"
+        f" {summary['positives']}) in {summary['seconds']:.0f} s -> {summary['weights']}"
     )
 
 

@@ -186,6 +186,8 @@ class ProtocolAdvisor:
         learned_bar_lead: float = LEARNED_BAR_LEAD,
         override_score: float = OVERRIDE_SCORE,
         override_lead: float = OVERRIDE_LEAD,
+        reader: bool = True,
+        condition_reader=None,
     ) -> None:
         if matcher not in get_args(MatcherChoice):
             choices = sorted(get_args(MatcherChoice))
@@ -199,6 +201,27 @@ class ProtocolAdvisor:
         self.learned_floor, self.learned_margin = learned_floor, learned_margin
         self.learned_bar_lead = learned_bar_lead
         self.override_score, self.override_lead = override_score, override_lead
+        self.reader = reader
+        self._condition_reader = condition_reader
+
+    @cached_property
+    def condition_reader(self):
+        """The learned condition reader (loaded on first need)."""
+        if self._condition_reader is None:
+            from radgen.text.protocol.reader import ConditionReader
+
+            self._condition_reader = ConditionReader(embedder=self._embedder)
+        return self._condition_reader
+
+    def facts(self, request: str, conditions: tuple[str, ...] = ()) -> Facts:
+        """The request's facts: the rules' reading, with ``conditions`` added, then what the
+        learned reader reads that the rules did not (unless the reader is off)."""
+        from radgen.text.protocol.reader import add_read_facts
+
+        facts = parse_request(request, conditions)
+        if not self.reader:
+            return facts
+        return add_read_facts(facts, self.condition_reader.read(request, facts))
 
     @cached_property
     def learned(self):
@@ -310,7 +333,7 @@ class ProtocolAdvisor:
     ) -> Advice:
         """The deterministic answer for ``request`` (with ``conditions`` added to the parsed
         ones), safety-checked; an abstention when no entry matches well enough."""
-        facts = parse_request(request, conditions)
+        facts = self.facts(request, conditions)
         best, matched_by = self.find_entry(request)
 
         def abstain(
@@ -352,7 +375,7 @@ class ProtocolAdvisor:
                     source=source,
                     facts=facts,
                     rationale=f"{entry.title}: {option.no_imaging}.",
-                    warnings=option.warnings,
+                    warnings=[*option.warnings, *_reader_warnings(facts)],
                     match_score=round(best.score, 3),
                     matched_by=matched_by,
                     refused=refused,
@@ -441,7 +464,17 @@ def _warnings(exam: ExamSpec, facts: Facts, entry: Entry) -> list[str]:
         out.append("pregnancy: keep the dose as low as possible and record the justification")
     if facts.has("anticoagulated"):
         out.append("anticoagulated patient")
-    return out
+    return out + _reader_warnings(facts)
+
+
+def _reader_warnings(facts: Facts) -> list[str]:
+    """One line per fact only the learned reader read: the answer assumes it; confirm it."""
+    from radgen.text.protocol.reader import FACT_WORDS
+
+    return [
+        f"{FACT_WORDS[fact]} assumed, {evidence}; the rules did not read it: confirm it"
+        for fact, evidence in facts.read_by_reader.items()
+    ]
 
 
 def _phrase(advice: Advice, backend: LLMBackend) -> str:

@@ -23,7 +23,7 @@ def protocol_advice(
 ) -> Advice:
     """Advice for ``config.request``. ``backend`` (with its ``options``) is needed only for
     ``method='llm'`` or ``phrase``; a remote one sees the request de-identified."""
-    advisor = ProtocolAdvisor(config.protocols, matcher=config.matcher)
+    advisor = ProtocolAdvisor(config.protocols, matcher=config.matcher, reader=config.reader)
     conditions = tuple(config.conditions)
     if config.method == "llm":
         if backend is None or options is None:

@@ -47,6 +47,11 @@ class ProtocolConfig(BaseModel):
         description="How the guidance entry is found: learned (rules, then the learned"
         " matcher) or rules (the rules alone).",
     )
+    reader: bool = Field(
+        True,
+        description="Let the learned condition reader add safety facts the rules missed"
+        " (pregnancy, contrast reaction, kidney failure, an implant), each shown to confirm.",
+    )
     phrase: bool = Field(False, description="Let the language model word the rationale.")
 
     _split = field_validator("conditions", mode="before")(_comma_list)
@@ -101,3 +106,35 @@ class MatcherTrainConfig(BaseModel):
             if not Path(path).is_file():
                 raise ValueError(f"no such examples file: {path}")
         return value
+
+
+class ReaderTrainConfig(BaseModel):
+    """How the shipped condition reader was made; ``radgen text protocol-reader-train`` with
+    defaults rebuilds it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    out: str = Field(description="Run directory (the weights are written into it).")
+    examples: list[str] = Field(
+        default_factory=list,
+        description="Your JSONL files of {request, conditions}, comma-separated; conditions"
+        " lists the facts the text states (pregnant, contrast_reaction, kidney, mri_device).",
+    )
+    bundled_examples: bool = Field(True, description="Train on the bundled example requests.")
+    phrases: bool = Field(
+        False,
+        description="Also train on the bundled phrases (worded by the local model), each"
+        " inserted into example requests that state no fact (off: leave-one-batch-out tests"
+        " found them to lower recall and add wrong facts; benchmarks/protocol_reader_cv.py).",
+    )
+    per_phrase: int = Field(3, ge=1, le=20, description="Requests each phrase is put into.")
+    seed: int = Field(0, description="Seed of the first head (the others follow it).")
+    heads: int = Field(3, ge=1, le=10, description="Heads trained from different seeds.")
+    hidden: int = Field(64, ge=0, le=1024, description="Hidden units of each head.")
+    window: int = Field(10, ge=2, le=64, description="Words per window.")
+    stride: int = Field(3, ge=1, le=64, description="Words between window starts.")
+    epochs: int = Field(300, ge=1, description="Full-batch passes per head.")
+    lr: float = Field(1e-2, gt=0)
+    weight_decay: float = Field(1e-3, ge=0)
+
+    _split = field_validator("examples", mode="before")(_comma_list)

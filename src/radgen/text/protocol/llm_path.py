@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from radgen.text.protocol.advice import Advice, ProtocolAdvisor, Source
 from radgen.text.protocol.guidance import ExamSpec
-from radgen.text.protocol.request import parse_request
 from radgen.text.protocol.safety import safety_violations
 
 if TYPE_CHECKING:
@@ -25,7 +24,7 @@ def llm_advice(
 ) -> Advice:
     from radgen.text.tasks.protocol import guidance_context, recommend_protocol
 
-    facts = parse_request(request, conditions)
+    facts = advisor.facts(request, conditions)
     out = recommend_protocol(request, backend, options, context=guidance_context(request, 3))
     if out.protocol is None:
         return Advice(

@@ -142,6 +142,10 @@ class Facts(BaseModel):
     egfr: float | None = None
     conditions: list[str] = Field(default_factory=list)
     evidence: dict[str, str] = Field(default_factory=dict)
+    read_by_reader: dict[str, str] = Field(
+        default_factory=dict,
+        description="Facts the learned reader added (the rules did not read them): to confirm",
+    )
 
     def has(self, condition: str) -> bool:
         return condition in self.conditions

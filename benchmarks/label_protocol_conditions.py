@@ -1,0 +1,89 @@
+"""Label each bundled example request with the safety facts its text states, for the
+condition reader (``conditions`` in ``src/radgen/assets/protocol/examples.jsonl``).
+
+A written batch's request is labelled from its fact sheet, read by the rules' patterns (the
+sheets are plain prose); the four hand-written sets have no sheets and are read from the
+request. Where the writer dropped a fact the sheet states, or stated one the sheet does not,
+the label follows the request's text: the list below was made by reading every request
+where the sheet's facts and the rules' reading of the request disagree (21 of 2,010).
+
+Run: python benchmarks/label_protocol_conditions.py  (rewrites the file in place)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from radgen.text.protocol import request as rules
+from radgen.text.protocol.guidance import find_unnegated
+
+ROOT = Path(__file__).resolve().parent
+EXAMPLES = ROOT.parent / "src/radgen/assets/protocol/examples.jsonl"
+
+# (set, id): facts the text states that its sheet does not (+) or drops (-)
+BY_HAND = {
+    ("written", "s25ed"): {"-pregnant"},  # "33F, swollen L leg, DVT"
+    ("written3", "u16ed"): {"-pregnant"},
+    ("written3", "u39ed"): {"+pregnant"},  # "P+P": a positive pregnancy test
+    ("written4", "v61gp"): {"+pregnant"},  # "a 27-year-old woman who is pregnant"
+    ("written9", "p15clinic"): {"-pregnant"},
+    ("written9", "p15phone"): {"-pregnant"},
+    ("written11", "n18gp"): {"-pregnant"},
+    ("written11", "n18triage"): {"+pregnant"},  # "33 y female / 20w"
+    ("written11", "n58triage"): {"+pregnant"},  # "22 y female / pregnant"
+    ("written12", "m18email"): {"-pregnant"},
+    ("written12", "m18message"): {"-pregnant"},
+    ("written13", "k19dictated"): {"-pregnant"},
+    ("written14", "j30ed"): {"+mri_device"},  # "cochlear I"
+}
+
+
+def stated(text: str) -> set[str]:
+    """The reader's facts as the rules read them in ``text``."""
+    facts = rules.parse_request(text)
+    out = set()
+    if facts.pregnant:
+        out.add("pregnant")
+    if find_unnegated(
+        rules.IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b"
+    ) or find_unnegated(rules.GADOLINIUM_ALLERGY, text):
+        out.add("contrast_reaction")
+    if (facts.egfr is not None and facts.egfr < 30) or find_unnegated(rules.KIDNEY_FAILURE, text):
+        out.add("kidney")
+    if facts.has("mri_contraindicated"):
+        out.add("mri_device")
+    return out
+
+
+def main() -> None:
+    sheets: dict[str, dict[str, str]] = {}
+    rows = [json.loads(line) for line in EXAMPLES.read_text().splitlines() if line.strip()]
+    for row in rows:
+        where, rid = row["source"].split(":")
+        name = where.split("/")[1]
+        if name.startswith("written"):
+            if name not in sheets:
+                data = ROOT / "data"
+                facts = {
+                    s["spec"]: s["facts"]
+                    for s in map(json.loads, (data / f"protocol_specs_{name}.jsonl").open())
+                }
+                sheets[name] = {
+                    r["id"]: facts[r["spec"]]
+                    for r in map(json.loads, (data / f"protocol_scenarios_{name}.jsonl").open())
+                }
+            labels = stated(sheets[name][rid])
+        else:
+            labels = stated(row["request"])
+        for change in BY_HAND.get((name, rid), ()):
+            (labels.add if change[0] == "+" else labels.discard)(change[1:])
+        row["conditions"] = sorted(labels)
+    EXAMPLES.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    facts = ("pregnant", "contrast_reaction", "kidney", "mri_device")
+    counts = {f: sum(f in r["conditions"] for r in rows) for f in facts}
+    print(len(rows), counts)
+
+
+if __name__ == "__main__":
+    main()
