@@ -8,7 +8,7 @@ sheet's entry. Then, for each override rule (a least score and a least lead, nev
 that yields to the rules' one), it counts the overrides that would have been right and wrong.
 
 The rule kept in ``advice.py`` (OVERRIDE_SCORE, OVERRIDE_LEAD) was chosen on written8 to
-written11; they are development sets for it. written12 to written14, written after the rule
+written11; they are development sets for it. written12 to written15, written after the rule
 was chosen and run once on engines that carried it, are its held-out test: the JSON's
 ``held_out`` counts the kept rule's overrides on them alone (the table pools every batch).
 Written to ``results/protocol_override_first_runs.json``.
@@ -35,8 +35,9 @@ REPO = ROOT.parent
 # batch: the commit its one run was made on
 BATCHES = {"written8": "03741e3", "written9": "8d49e30", "written10": "c567824",
            "written11": "c50d286", "written12": "fc28a3d", "written13": "38582ff",
-           "written14": "c7e61e9"}  # fmt: skip
-HELD_OUT = ("written12", "written13", "written14")  # written after the rule was chosen
+           "written14": "c7e61e9", "written15": "96b624f"}  # fmt: skip
+# written after the rule was chosen
+HELD_OUT = ("written12", "written13", "written14", "written15")
 SCORES = (0.8, 0.85, 0.9, 0.95)
 LEADS = (0.0, 0.1, 0.2, 0.3)
 # Run inside the old worktree: the rules' entry (found by a phrase?) and the matcher's top entry

@@ -909,3 +909,50 @@ def test_paraphrases_from_written14(advisor, request_text, entry, answer):
         assert "iodinated_contraindicated" in advice.facts.conditions
     if "twins" in request_text:
         assert "pregnant" in advice.facts.conditions
+
+
+# written15 (development after its one run): reactions, kidney failure and metal in wordings
+# no rule listed
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "52F, hives, throat tight, CT two years ago, pleuritic chest pain, breathlessness",
+        "71F, vomited, rash, CT contrast, painless blood in urine, smoker",
+        "44F, swollen face, contrast angiogram, sudden breathlessness, coughing blood",
+        "39-year-old man who wheezed and passed out during a CT; right lower quadrant pain",
+        "66F whose red itchy rash over her body has appeared within minutes of contrast at"
+        " her last scan; painless visible blood in the urine",
+    ],
+)
+def test_a_reaction_beside_or_during_a_contrast_scan_is_a_contrast_allergy(request_text):
+    assert parse_request(request_text).has("iodinated_contraindicated")
+
+
+def test_contrast_without_a_reaction_is_no_allergy():
+    for text in (
+        "60M who has had contrast CT scans several times without any problem; ?PE",
+        "55F, rash on her arms for a week, CT chest last year, ?pneumonia",
+        "45M, no known contrast allergy, ?appendicitis",
+    ):
+        facts = parse_request(text)
+        assert not facts.has("iodinated_contraindicated"), text
+    assert parse_request(
+        "60M who has had contrast CT scans several times without any problem"
+    ).contrast_tolerated
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "68F, Transplant: Kidney transplant failed, right lower quadrant pain",
+        "64M whose kidneys work at about a fifth of normal; tearing chest pain",
+    ],
+)
+def test_a_failed_transplant_or_a_fraction_of_normal_is_kidney_failure(request_text):
+    assert parse_request(request_text).has("iodinated_contraindicated")
+
+
+def test_a_metal_sliver_in_the_eye_rules_out_mri():
+    for text in ("45M, metal sliver in eye, 1st seizure", "45M, a splinter of metal in his eye"):
+        assert parse_request(text).has("mri_contraindicated"), text
+    assert parse_request("66M, MRI-conditional pacemaker, first seizure").mri_safe_stated

@@ -51,7 +51,11 @@ KIDNEY_FAILURE = (
     r"end[- ]stage renal|ESRD|"
     r"CKD\s*(?:stage\s*)?(?:4|5|IV|V)\b|severe (?:chronic )?kidney disease|"
     r"CKD\s*-?\s*(?:[6-9]|[12]\d)\b|"  # CKD has stages 1-5: "CKD18" is an eGFR of 18
-    r"acute kidney injury|\bAKI\b)"
+    r"acute kidney injury|\bAKI\b|"
+    r"(?:kidney|renal) transplant (?:has |is )?(?:failed|failing|failure|rejected)|"
+    # "kidneys work at about a fifth of normal", "kidney function 15%"
+    r"kidneys?\s+(?:\w+\s+){0,4}(?:a|one)[- ](?:fifth|quarter|sixth|tenth)\s+of\s+normal|"
+    r"kidney function\s+(?:of\s+|at\s+|is\s+)?(?:1\d|2\d|[5-9])\s?%)"
 )
 IODINATED_ALLERGY = (
     r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}(?:iodinated|iodine|CT|"
@@ -61,9 +65,19 @@ IODINATED_ALLERGY = (
     r"|(?:hives|urticaria|rash|wheez\w*|bronchospasm|angio-?o?edema|reaction|anaphyla\w*)\s+"
     r"(?:(?:and|or)\s+\w+\s+)?(?:after|following|to|with|from)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}"
     r"contrast\b|\bcontrast\s+(?:reaction|anaphyla\w*)"
-    # request-form shorthand lists the reaction beside its cause: "hives, wheezing, CT contrast"
-    r"|(?:hives|urticaria|wheez\w*|bronchospasm|angio-?o?edema|anaphyla\w*)(?:\s*,\s*[\w-]+){0,2}"
-    r"\s*,\s*(?:CT|iodinated|iodine|IV)\s+(?:contrast|dye)\b"
+    # request-form shorthand lists the reaction beside its cause: "hives, wheezing, CT contrast",
+    # "swollen face, contrast angiogram", "hives, throat tight, CT two years ago"
+    r"|(?:hives|urticaria|rash|wheez\w*|bronchospasm|angio-?o?edema|anaphyla\w*|throat tight\w*|"
+    r"swollen (?:face|lips?|tongue|throat))(?:\s*,\s*[\w-]+(?:\s[\w-]+)?){0,2}"
+    r"\s*,\s*(?:(?:CT|iodinated|iodine|IV)\s+(?:contrast|dye)\b|contrast\s+(?:angiogra\w*|CT|scan|"
+    r"study|injection)|CT\s+(?:\w+\s+){0,2}ago\b)"
+    # a reaction during a scan or within minutes of its contrast: "wheezed and passed out during
+    # a CT", "a rash within minutes of contrast at her last scan"
+    r"|(?:hives|urticaria|rash|wheez\w*|bronchospasm|anaphyla\w*|reaction|passed out|collaps\w*|"
+    r"faint\w*)(?:\s+\w+){0,4}\s+(?:during|at|in)\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:last\s+|"
+    r"previous\s+)?(?:CT|angiogra\w*|contrast (?:scan|study))\b"
+    r"|(?:hives|urticaria|rash|wheez\w*|swell\w*|swollen|anaphyla\w*|reaction)(?:\s+\w+){0,6}\s+"
+    r"within\s+(?:\w+\s+){0,2}of\s+(?:the\s+)?(?:contrast|dye)\b"
     # a swollen airway after it: "swollen throat shut after iodinated contrast"
     r"|(?:(?:swollen|swell\w*)\s+(?:\w+\s+){0,2}(?:throat|tongue|lips?|face|airway)|(?:throat|"
     r"tongue|lips?|face|airway)\s+(?:\w+\s+){0,2}(?:swell\w*|swollen|clos\w*|shut|tight\w*))"
@@ -84,7 +98,16 @@ NOT_MRI_SAFE = (
 MRI_UNSAFE = (
     NOT_MRI_SAFE + r"|"
     r"\b(?:pacemaker|\bICD\b|defibrillator|cochlear implant|metal(?:lic)? (?:fragment|"
-    r"foreign body)|aneurysm clip|neurostimulator)"
+    r"foreign body|sliver|splinter|shard|filing)|(?:fragment|sliver|splinter|shard|filing)s? of"
+    r" metal|aneurysm clip|neurostimulator)"
+)
+# contrast given before without harm, or no reaction to it: the reader must not add one
+CONTRAST_TOLERATED = (
+    r"\b(?:contrast|dye)\b(?:\s+[\w-]+){0,6}\s+without\s+(?:any\s+)?(?:\w+\s+)?(?:problems?|"
+    r"issues?|reactions?|complications?|incident)|tolerated\s+(?:\w+\s+){0,2}(?:contrast|dye)|"
+    r"no\s+(?:known\s+|previous\s+|prior\s+)?(?:contrast|dye)\s+(?:allerg\w*|reactions?)|"
+    r"no\s+(?:known\s+|previous\s+|prior\s+)?(?:allerg\w*|reactions?)\s+to\s+(?:iodinated\s+|"
+    r"IV\s+|CT\s+)?(?:contrast|dye)"
 )
 MRI_OK = r"(?<!non-)(?<!non )(?<!not )(?<!not an )\bMRI?[- ](?:conditional|safe|compatible)"
 RED_FLAGS = (
@@ -141,6 +164,12 @@ class Facts(BaseModel):
     )
     egfr: float | None = None
     conditions: list[str] = Field(default_factory=list)
+    mri_safe_stated: bool = Field(
+        False, description="The request calls the implant MRI-conditional or MRI-safe"
+    )
+    contrast_tolerated: bool = Field(
+        False, description="The request says contrast was given without harm, or no reaction"
+    )
     evidence: dict[str, str] = Field(default_factory=dict)
     read_by_reader: dict[str, str] = Field(
         default_factory=dict,
@@ -201,6 +230,10 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
         re.search(NOT_MRI_SAFE, text, re.I) or not re.search(MRI_OK, text, re.I)
     ):
         conditions["mri_contraindicated"] = m.group(0)
+    facts.mri_safe_stated = bool(re.search(MRI_OK, text, re.I)) and not re.search(
+        NOT_MRI_SAFE, text, re.I
+    )
+    facts.contrast_tolerated = bool(re.search(CONTRAST_TOLERATED, text, re.I))
     if not re.search(r"\b(?:no|without|absent) red flags?\b", text, re.I) and (
         m := find_unnegated(RED_FLAGS, text)
     ):
