@@ -20,7 +20,7 @@ import torch
 
 from common import ROOT, write_result
 from radgen.text.protocol.config import ReaderTrainConfig
-from radgen.text.protocol.reader import READER_FACTS, ReaderSpec, _open
+from radgen.text.protocol.reader import READER_FACTS, ReaderSpec, left_open
 from radgen.text.protocol.reader_train import (
     augmented,
     bundled_phrases_path,
@@ -73,7 +73,7 @@ def table(rows: list[dict], probs: np.ndarray) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for j, fact in enumerate(spec.facts):
         gold = labels[:, j]
-        gate = np.array([_open(fact, f) for f in facts])
+        gate = np.array([left_open(fact, f) for f in facts])
         rules_hit = np.array([f.has(READER_FACTS[fact]) for f in facts])
         entry = {"stated": int(gold.sum()), "requests": len(rows)}
         for th in sorted({0.5, 0.7, 0.9, spec.thresholds[fact]}):

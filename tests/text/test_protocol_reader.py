@@ -123,9 +123,9 @@ class FixedReader:
         self.fact, self.condition = fact, condition
 
     def read(self, request, facts):
-        from radgen.text.protocol.reader import _open
+        from radgen.text.protocol.reader import left_open
 
-        if not _open(self.fact, facts):
+        if not left_open(self.fact, facts):
             return []
         return [ReadFact(self.fact, self.condition, "the window", 0.9)]
 

@@ -182,7 +182,7 @@ class ConditionReader:
         spec = self.spec
         out = []
         for j, fact in enumerate(spec.facts):
-            if not len(parts) or not _open(fact, facts):
+            if not len(parts) or not left_open(fact, facts):
                 continue
             best = int(probs[:, j].argmax())
             p = float(probs[best, j])
@@ -191,7 +191,7 @@ class ConditionReader:
         return out
 
 
-def _open(fact: str, facts: Facts) -> bool:
+def left_open(fact: str, facts: Facts) -> bool:
     """Whether the rules leave ``fact`` open: they did not set its condition, and the request
     does not rule it out in words they read."""
     if facts.has(READER_FACTS[fact]):

@@ -23,6 +23,7 @@ from radgen.errors import RadgenError
 from radgen.runs.rundir import RunDir
 from radgen.runs.seed import seed_everything
 from radgen.text.protocol.config import ReaderTrainConfig
+from radgen.text.protocol.matcher_train import bundled_examples_path
 from radgen.text.protocol.reader import (
     READER_FACTS,
     WEIGHTS_NAME,
@@ -33,12 +34,6 @@ from radgen.text.protocol.reader import (
     save_reader,
     windows,
 )
-
-
-def bundled_examples_path() -> Path:
-    from radgen.data.registry import bundled_asset
-
-    return bundled_asset("protocol") / "examples.jsonl"
 
 
 def read_labelled(path: str | Path) -> list[tuple[str, list[str]]]:
@@ -55,7 +50,7 @@ def read_labelled(path: str | Path) -> list[tuple[str, list[str]]]:
         if "conditions" not in row:
             continue
         facts = row["conditions"]
-        unknown = sorted(set(facts) - set(READER_FACTS)) if isinstance(facts, list) else facts
+        unknown = sorted(set(facts) - set(READER_FACTS)) if isinstance(facts, list) else [facts]
         if unknown:
             raise RadgenError(
                 f"line {i}: conditions must be a list of {sorted(READER_FACTS)}, got {unknown}",
@@ -191,9 +186,10 @@ def train_reader(
     )
     start = time.time()
     cache = run.root / "windows.pt"
-    if resume and cache.exists():
-        vectors, owner = torch.load(cache).values()
-    else:
+    cached = torch.load(cache) if resume and cache.exists() else None
+    if cached is not None and int(cached["owner"].max()) + 1 == len(examples):
+        vectors, owner = cached["vectors"], cached["owner"]
+    else:  # embedded once; a resumed run with the same examples starts after this
         if embedder is None:
             from radgen.text.rag.embeddings import SentenceEmbedder
 
