@@ -36,6 +36,12 @@ BY_HAND = {
     ("written12", "m18message"): {"-pregnant"},
     ("written13", "k19dictated"): {"-pregnant"},
     ("written14", "j30ed"): {"+mri_device"},  # "cochlear I"
+    # sheets whose reaction the rules do not read (their no_iodinated flag says it)
+    ("written15", "h01phone"): {"+contrast_reaction"},  # adrenaline after X-ray dye
+    ("written15", "h02ed"): {"+contrast_reaction"},  # itching, flushing ... contrast
+    ("written15", "h02phone"): {"+contrast_reaction"},
+    ("written15", "h02ehr"): {"+contrast_reaction"},
+    ("written15", "h08phone"): {"+contrast_reaction"},  # resus after contrast
 }
 
 
