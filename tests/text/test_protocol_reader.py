@@ -49,6 +49,11 @@ def test_labelled_examples_skip_rows_without_conditions_and_refuse_unknown_facts
     path.write_text(json.dumps({"request": "x", "conditions": ["asthma"]}) + "\n")
     with pytest.raises(RadgenError, match="asthma"):
         read_labelled(path)
+    path.write_text('{"phrase": "hives after dye", "fact": "contrast_reaction"}\nnot json\n')
+    with pytest.raises(RadgenError, match="line 2: expected"):
+        read_phrases(path)
+    with pytest.raises(ValueError, match="no such examples file"):
+        ReaderTrainConfig(out="x", examples=str(tmp_path / "missing.jsonl"))
 
 
 def test_phrases_go_between_clauses_and_label_only_facts():

@@ -19,6 +19,14 @@ def _comma_list(cls: type, value: object) -> object:
     return value if value is not None else []
 
 
+def _existing_files(cls: type, value: list[str]) -> list[str]:
+    """Every examples file given must exist (one clear error, before any training)."""
+    for path in value:
+        if not Path(path).is_file():
+            raise ValueError(f"no such examples file: {path}")
+    return value
+
+
 def _one_of(kind: str, value: object, choices: tuple[str, ...]) -> object:
     if isinstance(value, str) and value not in choices:
         raise ValueError(f"unknown {kind} '{value}'; choose one of {sorted(choices)}")
@@ -98,14 +106,7 @@ class MatcherTrainConfig(BaseModel):
     device: str = Field("cpu", description="cpu, cuda or auto.")
 
     _split = field_validator("examples", mode="before")(_comma_list)
-
-    @field_validator("examples")
-    @classmethod
-    def _files_exist(cls, value: list[str]) -> list[str]:
-        for path in value:
-            if not Path(path).is_file():
-                raise ValueError(f"no such examples file: {path}")
-        return value
+    _exist = field_validator("examples")(_existing_files)
 
 
 class ReaderTrainConfig(BaseModel):
@@ -138,3 +139,4 @@ class ReaderTrainConfig(BaseModel):
     weight_decay: float = Field(1e-3, ge=0)
 
     _split = field_validator("examples", mode="before")(_comma_list)
+    _exist = field_validator("examples")(_existing_files)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,16 +43,25 @@ def bundled_examples_path() -> Path:
     return bundled_asset("protocol") / "examples.jsonl"
 
 
-def read_examples(path: str | Path) -> list[tuple[str, str]]:
-    """(request, entry id) pairs from a JSONL file of {request, entry}."""
-    out = []
+def jsonl_rows(path: str | Path, expected: str) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed row) for every non-blank line of a JSONL file; a line that is
+    not JSON is one error naming it and what was ``expected``."""
     for i, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            yield i, json.loads(line)
+        except json.JSONDecodeError as err:
+            raise RadgenError(f"line {i}: expected {expected} JSON ({err})", path) from err
+
+
+def read_examples(path: str | Path) -> list[tuple[str, str]]:
+    """(request, entry id) pairs from a JSONL file of {request, entry}."""
+    out = []
+    for i, row in jsonl_rows(path, "{request, entry}"):
+        try:
             out.append((str(row["request"]), str(row["entry"])))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
+        except (KeyError, TypeError) as err:
             raise RadgenError(f"line {i}: expected {{request, entry}} JSON ({err})", path) from err
     return out
 

@@ -9,7 +9,6 @@ their probabilities are averaged.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import shutil
@@ -23,7 +22,7 @@ from radgen.errors import RadgenError
 from radgen.runs.rundir import RunDir
 from radgen.runs.seed import seed_everything
 from radgen.text.protocol.config import ReaderTrainConfig
-from radgen.text.protocol.matcher_train import bundled_examples_path
+from radgen.text.protocol.matcher_train import bundled_examples_path, jsonl_rows
 from radgen.text.protocol.reader import (
     READER_FACTS,
     WEIGHTS_NAME,
@@ -40,13 +39,7 @@ def read_labelled(path: str | Path) -> list[tuple[str, list[str]]]:
     """(request, facts) pairs from a JSONL file; rows without ``conditions`` are skipped
     (an entry-only example says nothing about the facts)."""
     out = []
-    for i, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise RadgenError(f"line {i}: not JSON ({err})", path) from err
+    for i, row in jsonl_rows(path, "{request, conditions}"):
         if "conditions" not in row:
             continue
         facts = row["conditions"]
@@ -70,10 +63,7 @@ def read_phrases(path: str | Path) -> list[tuple[str, str]]:
     """(phrase, fact) pairs; fact is one of the reader's facts or "none" (a look-alike that
     must not set any)."""
     out = []
-    for i, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for i, row in jsonl_rows(path, "{phrase, fact}"):
         if row.get("fact") not in {*READER_FACTS, "none"}:
             raise RadgenError(f"line {i}: fact must be one of {sorted(READER_FACTS)} or none")
         out.append((str(row["phrase"]), str(row["fact"])))
