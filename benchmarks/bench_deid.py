@@ -35,6 +35,7 @@ from common import ROOT, write_result
 from deid_generator_b import load_corpus_b
 from deid_generator_c import load_corpus_c
 from deid_generator_d import load_corpus_d
+from deid_generator_e import load_corpus_e
 from phi_injection import clinical_sentences, load_corpus
 from radgen.data import shared_data_dir
 from radgen.privacy.deid import Deidentifier
@@ -176,8 +177,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
         "--sets",
-        default="A,B,C,D",
-        help="A (tuning), B (held out), C and D (development), comma-separated",
+        default="A,B,C,D,E",
+        help="A (tuning), B (held out), C, D and E (development), comma-separated",
     )
     parser.add_argument("--limit", type=int, default=None, help="reports per set")
     parser.add_argument("--no-presidio", action="store_true")
@@ -207,6 +208,10 @@ def main() -> None:
     if "D" in sets:  # the second development generator (other layouts and locales)
         docs_d = load_corpus_d(iu, limit=args.limit)
         results["D_radgen"] = run("D radgen", systems["radgen"], docs_d)
+    if "E" in sets:  # the model-written frames (development after its first run)
+        docs_e = load_corpus_e(limit=args.limit)
+        for name, fn in systems.items():
+            results[f"E_{name}"] = run(f"E {name}", fn, docs_e)
     if "A" in sets:
         docs_a = load_corpus(iu, seed=0, limit=args.limit)
         for name, fn in systems.items():
@@ -234,9 +239,9 @@ def main() -> None:
                 r["clean_iu_false_positive_rate"],
                 r["clean_radlabels_false_positive_rate"],
             )
-    if "B" not in sets:
-        print({k: v for k, v in results.items()})
-        return  # tuning runs write nothing
+    if "B" not in sets:  # a development run: its own file, never the headline
+        write_result("bench_deid_development", {"sets": sets, "results": results}, show=False)
+        return
     if args.no_propagate or args.no_ner:  # an ablation: never the headline
         flags = {"propagate": not args.no_propagate, "ner": not args.no_ner}
         write_result("bench_deid_ablation", {"radgen_settings": flags, "results": results})
@@ -267,6 +272,7 @@ def main() -> None:
             "tuned_generator_recall": a.get("recall"),
             "development_generator_c_recall": results.get("C_radgen", {}).get("recall"),
             "development_generator_d_recall": results.get("D_radgen", {}).get("recall"),
+            "development_generator_e_recall": results.get("E_radgen", {}).get("recall"),
             "clean_templates_false_positive_rate": b.get("clean_templates_false_positive_rate"),
             "presidio_recall": results.get("B_presidio", {}).get("recall"),
             "presidio_precision": results.get("B_presidio", {}).get("precision"),
