@@ -10,9 +10,11 @@ other common formats, the phone's digits with any separators), so PHI the model 
 beyond that, or invented, is not gold: recall counts the sheet's values only, and precision
 is approximate (an invented name that is redacted counts against it).
 
-Written 2026-12-01, after stop 40, with the detector unchanged since stop 32. Its first run is
-therefore a held-out figure for the detector of that day; after it, E's misses were read and it
-became a development set like C and D. B stays held out.
+Written 2026-12-01, after stop 40, with the detector unchanged since stop 32. Its first run
+(only aggregate numbers printed) is therefore a held-out figure for the detector of that day;
+after it, E is a development set like C and D, whose misses may be read. B stays held out.
+``data/deid_generator_e.meta.json`` holds the hash of the script as it generated the data
+(commit eb9818e); later edits changed no draw.
 
     .venv/bin/python benchmarks/deid_generator_e.py --write 140   # the 1.5B; ~25 min, 2 cores
     .venv/bin/python benchmarks/deid_generator_e.py               # misses (development only)
@@ -77,7 +79,6 @@ SYSTEM = (
 class Sheet:
     """The PHI values one document is written from: (label, value, category)."""
 
-    style: str
     items: list[tuple[str, str, str]] = field(default_factory=list)
     name_words: list[str] = field(default_factory=list)
     extra: dict[str, list[str]] = field(default_factory=dict)  # other spellings of a value
@@ -120,10 +121,10 @@ class Facts:
         digits = "".join(self.rng.choice("0123456789") for _ in range(7))  # en_PH has none
         return f"+63 9{self.rng.randrange(10, 99)} {digits[:3]} {digits[3:]}"
 
-    def sheet(self, style: str) -> Sheet:
+    def sheet(self) -> Sheet:
         r = self.rng
         f = self.fakers[r.choice(LOCALES)]
-        s = Sheet(style)
+        s = Sheet()
         patient, words = self.person(f)
         s.items.append(("patient", patient, "NAME"))
         s.name_words += words
@@ -197,7 +198,7 @@ def label(text: str, sheet: Sheet) -> list[tuple[int, int, str]]:
             gold.append((m.start(), m.end(), category))
 
     for _, value, category in sheet.items:
-        for form in {value, *sheet.extra.get(value, [])}:
+        for form in dict.fromkeys([value, *sheet.extra.get(value, [])]):  # ordered: same file
             find(r"(?<!\w)" + re.escape(form) + r"(?!\w)", category)
         if category == "PHONE":
             digits = re.sub(r"\D", "", value)
@@ -226,18 +227,20 @@ def write(n: int, seed: int = 2026_12_01) -> None:
 
     facts = Facts(seed)
     bodies = clinical_texts("heldout")
-    done = DATA.read_text(encoding="utf-8").splitlines() if DATA.exists() else []
-    backend = LlamaCppBackend(WRITER, threads=2) if len(done) < n else None
+    done = len(DATA.read_text(encoding="utf-8").splitlines()) if DATA.exists() else 0
+    if done >= n:
+        print(f"{DATA.name} already holds {done} documents")
+        return
+    backend = LlamaCppBackend(WRITER, threads=2)
     styles = list(STYLES)
     t0 = time.perf_counter()
     with DATA.open("a", encoding="utf-8") as out:  # one line per document: a crash loses none
         for i in range(n):
             style = styles[i % len(styles)]
-            sheet = facts.sheet(style)
-            if i < len(done):  # written before a restart: draw the same values, skip the model
-                facts.rng.randrange(len(bodies))
+            sheet = facts.sheet()
+            body = bodies[facts.rng.randrange(len(bodies))].strip()
+            if i < done:  # written before a restart: the same values were drawn, skip the model
                 continue
-            assert backend is not None
             details = "\n".join(f"- {k}: {v}" for k, v, _ in sheet.items)
             frame = backend.chat(
                 [
@@ -246,7 +249,6 @@ def write(n: int, seed: int = 2026_12_01) -> None:
                 ],
                 max_tokens=260,
             ).strip()
-            body = bodies[facts.rng.randrange(len(bodies))].strip()
             if "[FINDINGS]" in frame:
                 text = frame.replace("[FINDINGS]", body, 1)
             else:
