@@ -14,7 +14,10 @@ Written 2026-12-01, after stop 40, with the detector unchanged since stop 32. It
 (only aggregate numbers printed) is therefore a held-out figure for the detector of that day;
 after it, E is a development set like C and D, whose misses may be read. B stays held out.
 ``data/deid_generator_e.meta.json`` holds the hash of the script as it generated the data
-(commit eb9818e); later edits changed no draw.
+(commit eb9818e); later edits changed no draw. In stop 42 the gold was trimmed by
+``trim_gold`` (text unchanged): the sheet's "Dr Name", "bleep 1234" and "91 years" had made the
+title, "bleep" and "years" PHI tokens, and an undetected "Dr" a leak. Rescored with the same
+stop-32 detector, leak-free went from 0.393 to 0.886 and token recall from 0.966 to 0.994.
 
     .venv/bin/python benchmarks/deid_generator_e.py --write 140   # the 1.5B; ~25 min, 2 cores
     .venv/bin/python benchmarks/deid_generator_e.py               # misses (development only)
@@ -210,7 +213,28 @@ def label(text: str, sheet: Sheet) -> list[tuple[int, int, str]]:
                     find(rf"(?<!\w){re.escape(word)}(?!\w)", category)
     for word in sheet.name_words:
         find(rf"(?<!\w){re.escape(word)}(?!\w)", "NAME")
-    return gold
+    return [trimmed for g in gold if (trimmed := trim_gold(text, g)) is not None]
+
+
+_NOT_PHI_EDGE = {
+    "NAME": re.compile(r"^(?:Dr\.?|Prof\.?|Mr\.?|Mrs\.?|Ms\.?)\s+", re.I),
+    "PHONE": re.compile(r"^(?:bleep|pager|ext\.?)\s*", re.I),
+    "AGE": re.compile(r"\s*years?$", re.I),
+}
+
+
+def trim_gold(text: str, span: tuple[int, int, str]) -> tuple[int, int, str] | None:
+    """Leave out what is not PHI although the sheet's value holds it: a title ("Dr"), the word
+    "bleep" before a pager number, and "years" after an age. (Before stop 42's relabelling
+    these counted as PHI tokens, so every undetected "Dr" was a leak.)"""
+    start, end, category = span
+    edge = _NOT_PHI_EDGE.get(category)
+    if edge is not None and (m := edge.search(text[start:end])):
+        if m.start() == 0:
+            start += m.end()
+        else:
+            end = start + m.start()
+    return (start, end, category) if end > start else None
 
 
 PARTICLES = {"de", "da", "di", "do", "du", "la", "le", "van", "von", "der", "den", "del", "dos"}
