@@ -246,7 +246,7 @@ def _span(text: str, piece: str, category: str):
         ("at Intrarea Stoica Nr. 449 Bl. 36  Sc. 10 Ap. 469, Curtici", "Intrarea Stoica",
          "LOCATION", "Intrarea Stoica Nr. 449 Bl. 36  Sc. 10 Ap. 469"),
         ("Yours sincerely,\nD. Ó Laoidh\n", "Laoidh", "NAME", "Ó Laoidh"),
-        ("signed by Éléonore Dos Santos today", "Santos", "NAME", "Dos Santos"),
+        ("signed by Éléonore Dos Santos today", "Santos", "NAME", "Éléonore Dos Santos"),
         ("seen at Hall 5 mm nodule", "Hall", "LOCATION", "Hall"),
     ],
 )  # fmt: skip

@@ -8,6 +8,7 @@ import re
 
 from radgen.privacy.patterns import NUMBER_SIGN
 from radgen.privacy.spans import PHI, Span, merge_spans
+from radgen.privacy.zones import clinical_vocabulary, person_names
 
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MA MI MN MS MO MT NE NV NH NJ NM"
@@ -47,6 +48,29 @@ _LEADING_PARTICLE = re.compile(
     r"le|la|ter|Van|Von|De|Da|Das|Dos|Del|Della|Di|Du|Le|La|Ó|Ní|Nic|Mac an|Mac|Mc|Ua|Uí)"
     r"[ \t]+){1,2}$"
 )
+
+
+_WORD_BEFORE = re.compile(r"(?<![\w'’-])([^\W\d_][\w'’-]*)[ \t]+$")
+_WORD_AFTER = re.compile(r",?[ \t]+([^\W\d_][\w'’-]*)(?![\w'’-])")
+
+
+def _known_name(word: str) -> bool:
+    """A capitalised first or last name of Faker's lists that is not clinical vocabulary."""
+    w = word.lower()
+    return word[0].isupper() and w in person_names() and w not in clinical_vocabulary()
+
+
+def _with_name_neighbours(span: Span, text: str) -> Span:
+    """A known first or last name right before a found name ("Gary [Toolis]") or after it,
+    also after a comma ("[ROHRICHT], Diethard"), belongs to it: the tagger often finds only
+    the rarer half of a name."""
+    if (m := _WORD_BEFORE.search(text, max(0, span.start - 40), span.start)) and _known_name(
+        m.group(1)
+    ):
+        span = Span(m.start(1), span.end, span.category, span.source)
+    if (m := _WORD_AFTER.match(text, span.end)) and _known_name(m.group(1)):
+        span = Span(span.start, m.end(1), span.category, span.source)
+    return span
 
 
 def join_neighbours(spans: list[Span], text: str) -> list[Span]:
@@ -105,6 +129,8 @@ def attach_context(spans: list[Span], text: str) -> list[Span]:
             m := _NUMBER_SIGN.match(text, span.end)
         ):  # a street read as a name ("Strada Laura Gheorghiu Nr. 28")
             span = Span(span.start, m.end(), PHI.LOCATION, span.source)
+        if span.category is PHI.NAME:
+            span = _with_name_neighbours(span, text)
         if span.category is PHI.NAME and (m := _TRAILING_INITIAL.match(text, span.end)):
             span = Span(span.start, m.end(), span.category, span.source)
         if span.category is PHI.PHONE and span.start > 0 and text[span.start - 1] == "(":

@@ -22,7 +22,12 @@ from radgen.privacy.patterns import pattern_spans
 from radgen.privacy.propagate import propagate_spans
 from radgen.privacy.spans import PHI, Span, merge_spans
 from radgen.privacy.surrogates import SurrogateMaker, year_of
-from radgen.privacy.zones import protected_spans, residual_sentences, zone_spans
+from radgen.privacy.zones import (
+    foreign_script_spans,
+    protected_spans,
+    residual_sentences,
+    zone_spans,
+)
 
 if TYPE_CHECKING:
     from radgen.privacy.tagger import PHITagger
@@ -70,6 +75,9 @@ def _check_input(text: object) -> None:
         )
 
 
+# Markdown emphasis ("**Name:** Jane Doe", "**Doe, Jane**"), as language models and rich-text
+# exports write it: the detectors read spaces instead, so a label and its value stay apart.
+_MARKUP = re.compile(r"\*{1,3}")
 _AGE_UNIT = re.compile(r"[\s-]*(?:years?[\s-]*old|y/?o|yrs?|years?)$", re.I)
 
 
@@ -157,6 +165,7 @@ class Deidentifier:
         on clinical words are dropped, and no detector keeps a bare time, a diagnosis code or
         a rib count (``not_phi``)."""
         _check_input(text)
+        text = _MARKUP.sub(lambda m: " " * len(m.group(0)), text)  # same offsets, no "**"
         patterns = list(pattern_spans(text))
         learned: list[Span] = []
         if self.tagger is not None:
@@ -172,6 +181,7 @@ class Deidentifier:
                     for s in self.ner.spans(text[start:end])
                     if not is_clinical(s.text(text[start:end]))
                 ]
+        learned += foreign_script_spans(text)
         learned = _without_protected(learned, protected)
         learned = [t for t in (trim_common_edges(s, text) for s in learned) if t is not None]
         spans = patterns + learned

@@ -63,6 +63,8 @@ NOT_PHI_PIECES = re.compile(
 )
 # A ratio of measurements ("16.2/24.7"): no date has a decimal fraction.
 RATIO = re.compile(r"\d{1,3}[.,]\d+\s*/\s*\d{1,3}(?:[.,]\d+)?|\d{1,3}\s*/\s*\d{1,3}[.,]\d+")
+# "I hope", "I'm": the pronoun, not an initial
+PRONOUN_I = re.compile(r"[ \t]+[a-z]|['’](?:m|ve|d|ll)\b")
 _CODE_ONLY = re.compile(rf"{_CODE}|\d{{3}}")
 
 
@@ -104,6 +106,8 @@ def clinical_not_phi(span: Span, text: str) -> bool:
     ):
         return True
     if span.source != "pattern":
+        if piece.strip() == "I" and PRONOUN_I.match(text, span.end):
+            return True
         if _code_list(piece) and not ID_LABEL.search(before):
             return True
         piece = NOT_PHI_PIECES.sub(" ", piece)
@@ -151,6 +155,8 @@ def _frequent_words() -> frozenset[str]:
 
 
 _EDGE_WORD = re.compile(r"\w[\w'’\-]*")
+# A field's label at the start of a learned span, up to its colon ("**Address:** ").
+_LEADING_LABEL = re.compile(r"[\W_]*((?:[^\W\d_]+['’\-]?[ \t]*){1,3}):[\s*]*")
 
 
 def _common_edge(word: str) -> bool:
@@ -173,9 +179,12 @@ def _common_edge(word: str) -> bool:
 def trim_common_edges(span: Span, text: str) -> Span | None:
     """A tagger or NER span without common words at its edges ("farmer", "sincerely",
     "husband"); ``None`` when nothing else is left. Words inside the span stay."""
+    label = _LEADING_LABEL.match(text, span.start, span.end)
+    if label and all(is_safe_word(w) for w in re.findall(r"[^\W\d_]+", label.group(1))):
+        span = Span(label.end(), span.end, span.category, span.source)  # "Address: 75 Oak"
     words = list(_EDGE_WORD.finditer(text, span.start, span.end))
     if not words:
-        return span
+        return span if span.end > span.start else None
     first, last = 0, len(words) - 1
     while first <= last and _common_edge(words[first].group(0)):
         first += 1

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from radgen.privacy.spans import PHI, Span
+from radgen.privacy.zones import is_safe_word
 
 MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -80,6 +81,14 @@ LATIN_STREET = (
 # "No. 8", "Nr. 28", "N° 958" before a house number.
 NUMBER_SIGN = r"(?:No\.?|Nr\.?|N[°º]|n[°º])"
 HOUSE_NUMBER = rf"(?:,?[ \t]+{NUMBER_SIGN}?[ \t]*\d{{1,5}}[a-z]?\b)"
+
+# A name after a cue word ("Patient: Jane Doe", "Read by J. Smith").
+NAME_CUE = re.compile(
+    r"\b(?i:Patient Name|Patient|Name|Pt|Physician|Radiologist|Referring Physician|"
+    r"Referring|Attending|Technologist|Dictated by|Signed by|Read by|Reviewed by|cc|"
+    r"Contact)\b(?:[ \t]*\.{2,}[ \t]*:?|[ \t]*:?)[ \t]*(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?[ \t]+)?"
+    rf"(?P<phi>(?:{NAME_WORD})(?:,?[ \t]+(?:{NAME_WORD})){{0,2}})"
+)
 
 # Order matters: on equal length, earlier patterns win the overlap.
 PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
@@ -198,6 +207,10 @@ PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
             r"utca|út|ulica|ulice|cesta|trg)[ \t]+\d{1,5}[a-z]?\b"
         ),
     ),
+    (  # UK ("DN9 1RG", "SW1A 2AA") and Canadian ("E6H 3ZA", "T2K5M5") postcodes
+        PHI.LOCATION,
+        re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)\b"),
+    ),
     (
         PHI.LOCATION,
         re.compile(
@@ -228,15 +241,7 @@ PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
             r"(?=,?[ \t]+(?:MD|M\.D\.|DO|RN|NP|PA-C|PhD|MBBS|FRCR|RT\(R\))\b)"
         ),
     ),
-    (
-        PHI.NAME,
-        re.compile(
-            r"\b(?i:Patient Name|Patient|Name|Pt|Physician|Radiologist|Referring Physician|"
-            r"Referring|Attending|Technologist|Dictated by|Signed by|Read by|Reviewed by|cc|"
-            r"Contact)\b(?:[ \t]*\.{2,}[ \t]*:?|[ \t]*:?)[ \t]*(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?[ \t]+)?"
-            rf"(?P<phi>(?:{NAME_WORD})(?:,?[ \t]+(?:{NAME_WORD})){{0,2}})"
-        ),
-    ),
+    (PHI.NAME, NAME_CUE),
 ]
 
 
@@ -250,6 +255,24 @@ GROUPED_DIGITS = re.compile(
 )
 
 
+_TITLE_BEFORE = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof)\.?[ \t]+$")
+_LABEL_END = re.compile(r"[ \t]*(?:[:)*\]]|['’]s\b)")
+
+
+def _field_words(text: str, start: int, end: int) -> bool:
+    """A name candidate after a cue that is the rest of a field label ("Patient
+    Information", "Referring Doctor:", "(Referring Doctor)"): common words that are not names
+    at all, or that are frequent words ("doctor", also a surname) ending the label."""
+    words = re.findall(r"[^\W\d_]{2,}", text[start:end])
+    if not words:
+        return False
+    if all(is_safe_word(w, strict=True) for w in words):
+        return True
+    return _LABEL_END.match(text, end) is not None and all(
+        is_safe_word(w, strict=False) for w in words
+    )
+
+
 def pattern_spans(text: str) -> Iterator[Span]:
     """Every pattern match, labelled with its category (the ``phi`` group when a pattern has a
     label before the PHI itself)."""
@@ -257,6 +280,9 @@ def pattern_spans(text: str) -> Iterator[Span]:
         for m in pattern.finditer(text):
             groups = [g for g in ("phi", "phi2") if g in pattern.groupindex and m.group(g)]
             start, end = m.span(groups[0]) if groups else m.span()
+            titled = _TITLE_BEFORE.search(text, m.start(), start) is not None
+            if pattern is NAME_CUE and not titled and _field_words(text, start, end):
+                continue
             if end > start:
                 yield Span(start, end, category, "pattern")
     for m in GROUPED_DIGITS.finditer(text):

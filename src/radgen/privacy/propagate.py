@@ -19,6 +19,9 @@ from radgen.privacy.zones import HONORIFICS, is_safe_word
 
 _NAME_TOKEN = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*")
 _CREDENTIALS = frozenset("md do phd rn np pa dds mbbs frcr frcp facr jr sr ii iii iv".split())
+# particles of names and places ("Lien De Wit", "Freitas do Norte"): not distinctive, and "de"
+# would spread into "de-identification"
+_PARTICLES = frozenset("de da di do du dos das del della la le van von der den ter ten".split())
 # identifiers and numbers: repeated verbatim (a digit, at least four characters)
 _VERBATIM = (PHI.ID, PHI.PHONE, PHI.EMAIL, PHI.URL, PHI.IP)
 
@@ -28,7 +31,7 @@ def _name_tokens(value: str) -> set[str]:
     out = set()
     for token in _NAME_TOKEN.findall(value):
         word = token.lower()
-        if len(word) < 2 or word in _CREDENTIALS or word in HONORIFICS:
+        if len(word) < 2 or word in _CREDENTIALS or word in HONORIFICS or word in _PARTICLES:
             continue
         if not is_safe_word(token, strict=False):
             out.add(word)

@@ -153,6 +153,8 @@ def is_safe_word(token: str, strict: bool = True) -> bool:
     word = token.strip(".'’-").lower()
     if len(word) <= 1 or word in HONORIFICS or word in CLINICAL_WORDS:
         return True
+    if "-" in word:  # "sign-off", "year-old": safe when every part is ("Smith-Jones" is not)
+        return all(is_safe_word(part, strict) for part in word.split("-") if part)
     if word in clinical_vocabulary() and word not in person_names():
         return True
     return word in common_words(strict)
@@ -171,7 +173,7 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
 
 def _label_end(line: str) -> int:
     """Where a ``label:`` prefix ends in a field (0 when the field has no label)."""
-    m = re.match(r"\s*([^\W\d][^:=\t]{0,40}?)\s*(?::|=|\t| - )\s*", line)
+    m = re.match(r"[\s\[(*#>•-]*([^\W\d][^:=\t]{0,40}?)\s*(?::|=|\t| - )[\s*]*", line)
     return m.end() if m else 0
 
 
@@ -227,7 +229,7 @@ def zones(text: str) -> list[tuple[int, int]]:
         keyword = SIGNATURE.match(body)
         if keyword:
             in_signature = True
-        elif in_signature and len(body.split()) > 12:
+        elif in_signature and (len(body.split()) > 12 or _is_prose(body)):
             in_signature = False
         in_header = header is not None and i < header and not _is_prose(body)
         whole = in_header or in_signature or i >= tail
@@ -328,3 +330,21 @@ def residual_sentences(
             out.append((a, b))
             break
     return out
+
+
+_NON_LATIN_WORD = re.compile(r"(?<![\w'’-])[^\W\d_A-Za-z\u00c0-\u024f][^\W\d_]+")
+
+
+def foreign_script_spans(text: str) -> list[Span]:
+    """Capitalised words in another script (Greek, Cyrillic...) inside a Latin-script report:
+    a name written in its own alphabet ("Μάριος Κανταρελή"). Reports written in that script
+    are left alone (fewer than four in five letters Latin)."""
+    letters = [c for c in text if c.isalpha()]
+    latin = sum(c < "\u0250" for c in letters)
+    if not letters or latin < 0.8 * len(letters):
+        return []
+    return [
+        Span(m.start(), m.end(), PHI.NAME, "zone")
+        for m in _NON_LATIN_WORD.finditer(text)
+        if m.group(0)[0].isupper()
+    ]
