@@ -32,10 +32,10 @@ ORDINALS = re.compile(
 )
 COUNTED = re.compile(
     r"(?:[\s,\-/]+|and\b|to\b|through\b|or\b|\d{1,2}(?:st|nd|rd|th)\b|(?:left|right|"
-    r"posterior|anterior|lateral|medial|upper|lower|bilateral|healed|old)\b)*"
+    r"posterior|anterior|\w*lateral|\w*medial|upper|lower|bilateral|healed|old)\b)*"
     r"(?:ribs?|intercostal|vertebra\w*|thoracic|lumbar|cervical|sacral|metatarsal\w*|"
     r"metacarpal\w*|digits?|fingers?|toes?|cranial|nerves?|spaces?|ventricles?|percentile|"
-    r"decade|costochondral|costovertebral|level|disc|interspace)\b",
+    r"decade|costochondral|costovertebral|levels?|discs?|interspaces?)\b",
     re.I,
 )
 # Medical word formation: no person or place name among Faker's many locales ends like this
@@ -59,10 +59,40 @@ MEDICAL_PREFIX = re.compile(
 # an earlier de-identification ("XXXX", "___"), a vertebral level or a run of them ("L2-L3",
 # "T12"), and a count of times ("x3").
 NOT_PHI_PIECES = re.compile(
-    r"\bX{3,}\b|_{2,}|\b[CTLS]\d{1,2}(?:-[CTLS]?\d{1,2})?\b|\bx\d{1,2}\b", re.I
+    r"X{3,}(?![A-Za-z])|_{2,}|\b[CTLS]\d{1,2}(?:-[CTLS]?\d{1,2})?\b|\bx\d{1,2}\b", re.I
 )
 # A ratio of measurements ("16.2/24.7"): no date has a decimal fraction.
 RATIO = re.compile(r"\d{1,3}[.,]\d+\s*/\s*\d{1,3}(?:[.,]\d+)?|\d{1,3}\s*/\s*\d{1,3}[.,]\d+")
+
+
+def _scraps(piece: str) -> bool:
+    """What a mask leaves: punctuation, an ordinal or at most two digits ("4", ":00")."""
+    rest = re.sub(r"\b\d{1,2}(?:st|nd|rd|th)\b", " ", piece)
+    return not re.search(r"[^\W\d_]", rest) and sum(c.isdigit() for c in rest) <= 2
+
+
+def _impossible_date(piece: str) -> bool:
+    """ "19/33": two numbers that are no day and month in either order."""
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})", piece)
+    if m is None:
+        return False
+    a, b = int(m.group(1)), int(m.group(2))
+    return not ((1 <= a <= 12 and 1 <= b <= 31) or (1 <= b <= 12 and 1 <= a <= 31))
+
+
+# "McDonald", "DeVito", "LaToya", "O'Neill": inner capitals that names have.
+_NAME_PREFIX = re.compile(r"(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|Fitz|O['’]|D['’])[A-Z]")
+
+
+def _camel_case(token: str) -> bool:
+    """One token with capitals or digits inside that no name has: "EtOH", "HFpEF", "AComm",
+    "DM2" (shorthand and eponym abbreviations NER mistakes for names)."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]+", token) or token.isupper():
+        return bool(re.fullmatch(r"[A-Z]{1,4}\d{1,2}", token))
+    inner = token[1:]
+    return any(c.isupper() for c in inner) and not _NAME_PREFIX.match(token)
+
+
 # "I hope", "I'm": the pronoun, not an initial
 PRONOUN_I = re.compile(r"[ \t]+[a-z]|['’](?:m|ve|d|ll)\b")
 _CODE_ONLY = re.compile(rf"{_CODE}|\d{{3}}")
@@ -110,8 +140,15 @@ def clinical_not_phi(span: Span, text: str) -> bool:
             return True
         if _code_list(piece) and not ID_LABEL.search(before):
             return True
-        piece = NOT_PHI_PIECES.sub(" ", piece)
-        if not re.search(r"[^\W_]", piece):
+        if span.category is PHI.DATE and _impossible_date(piece.strip()):
+            return True
+        unmasked = NOT_PHI_PIECES.sub(" ", piece)
+        if not re.search(r"[^\W_]", unmasked):
+            return True
+        if unmasked != piece and _scraps(unmasked):
+            return True  # "___:00", "4XXXX": digits left beside an earlier mask
+        piece = unmasked
+        if span.source == "ner" and _camel_case(piece.strip()):
             return True
     words = re.findall(r"[^\W\d_]{2,}", piece)
     if not words or re.search(r"\d", piece):

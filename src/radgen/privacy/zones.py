@@ -12,6 +12,7 @@ Also here: protected clinical terms (an eponym or device name followed by its cl
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cache
 from importlib import resources
@@ -133,6 +134,37 @@ def clinical_vocabulary() -> frozenset[str]:
     except RadgenError:
         pass
     return frozenset(words)
+
+
+@cache
+def clinical_bigrams() -> frozenset[tuple[str, str]]:
+    """Pairs of adjacent words in clinical text without names (radlabels' first 500 reports,
+    the templates, the guidance notes): "wet read", "chest wall", "is clear"."""
+    texts = [
+        (resources.files("radgen") / "assets" / name).read_text("utf-8")
+        for name in ("report_templates.json", "kb/protocol_guidance.md")
+    ]
+    try:
+        from radgen.privacy.phi_synth import radlabels_reports
+
+        texts += list(radlabels_reports()[:500])
+    except RadgenError:
+        pass
+    pairs: set[tuple[str, str]] = set()
+    for text in texts:
+        for line in text.lower().splitlines():
+            words = re.findall(r"[a-z]{2,}", line)
+            pairs.update(itertools.pairwise(words))
+    return frozenset(pairs)
+
+
+def _in_clinical_phrase(words: list[str], j: int) -> bool:
+    """``words[j]`` forms a clinical phrase with a neighbour ("WET READ", "chest wall")."""
+    w = words[j].lower()
+    pairs = clinical_bigrams()
+    before = j > 0 and (words[j - 1].lower(), w) in pairs
+    after = j + 1 < len(words) and (w, words[j + 1].lower()) in pairs
+    return bool(before or after)
 
 
 @cache
@@ -272,6 +304,15 @@ def _initials(tok: str, text: str, m: re.Match[str]) -> bool:
     return tok.islower() and (alone or after_slash)
 
 
+def _cut_last_word(tok: str, text: str, end: int) -> bool:
+    """The report's last word, cut off mid-word by an export ("TECHNI", "Endotr"): the start
+    of a clinical word, and not a name."""
+    word = tok.lower()
+    if text[end:].strip() or len(word) < 3 or word in person_names():
+        return False
+    return any(w.startswith(word) and len(w) > len(word) for w in clinical_vocabulary())
+
+
 def zone_spans(text: str) -> list[Span]:
     """Tokens inside zones that are neither clinical nor common words; numbers with three or
     more digits; single letters and honorifics next to a redacted name are taken along."""
@@ -279,15 +320,17 @@ def zone_spans(text: str) -> list[Span]:
     for a, b in zones(text):
         tokens = list(TOKEN.finditer(text, a, b))
         flagged = []
-        for m in tokens:
-            tok = m.group(0).rstrip(".,;:")
+        words = [m.group(0).rstrip(".,;:") for m in tokens]
+        for j, m in enumerate(tokens):
+            tok = words[j]
             digits = sum(c.isdigit() for c in tok)
             if tok[:1].isdigit():
                 flagged.append(digits >= 3)
-            elif _initials(tok, text, m):
+            elif _initials(tok, text, m) or digits >= 3:
                 flagged.append(True)
             else:
-                flagged.append(not is_safe_word(tok) or digits >= 3)
+                safe = is_safe_word(tok) or _in_clinical_phrase(words, j)
+                flagged.append(not safe and not _cut_last_word(tok, text, m.end()))
         for j, m in enumerate(tokens):  # initials beside a flagged word: "John A. Smith"
             tok = m.group(0).rstrip(".")
             if not flagged[j] and len(tok) == 1 and tok.isupper():

@@ -1,0 +1,67 @@
+"""Clinical text with no PHI keeps every character: shorthand that NER mistakes for names,
+phrases in headers, what an earlier mask left behind and words cut off by an export."""
+
+import pytest
+
+from radgen.privacy.deid import Deidentifier
+from radgen.privacy.not_phi import _camel_case, _impossible_date, _scraps
+from radgen.privacy.zones import _cut_last_word, clinical_bigrams
+
+
+@pytest.fixture(scope="module")
+def deid():
+    return Deidentifier("redact")
+
+
+def found(deid: Deidentifier, text: str) -> list[str]:
+    return [s.text(text) for s in deid.detect(text)]
+
+
+@pytest.mark.parametrize("token", ["EtOH", "HFpEF", "AComm", "DM2", "T2"])
+def test_shorthand_with_inner_capitals_is_not_a_name(token):
+    assert _camel_case(token)
+
+
+@pytest.mark.parametrize("token", ["McDonald", "DeVito", "LaToya", "O'Neill", "Smith", "SMITH"])
+def test_names_with_inner_capitals_stay_names(token):
+    assert not _camel_case(token)
+
+
+def test_numbers_that_are_no_day_and_month_are_not_dates():
+    assert _impossible_date("19/33") and _impossible_date("40/12")
+    assert not _impossible_date("12/31") and not _impossible_date("31/12")
+
+
+def test_what_a_mask_leaves_is_not_phi():
+    assert _scraps(" :00") and _scraps(" 4 ") and _scraps(" 2nd ")
+    assert not _scraps(" 1234 ") and not _scraps(" Smith ")
+
+
+def test_clinical_phrases_come_from_clinical_text():
+    pairs = clinical_bigrams()
+    assert ("chest", "wall") in pairs
+    assert all(a.isalpha() and b.isalpha() for a, b in list(pairs)[:100])
+
+
+def test_report_shorthand_and_masks_survive(deid):
+    text = (
+        "INDICATION: History of EtOH use and HFpEF, XXXX-year-old with DM2.\n"
+        "COMPARISON: XXXX, ___:00.\n"
+        "FINDINGS: Degenerative change at the L4-5 and L5-S1 levels and discs. "
+        "Ratio 19/33. The chest wall is normal."
+    )
+    assert found(deid, text) == []
+
+
+def test_a_word_cut_off_at_the_end_of_an_export_is_not_a_name(deid):
+    text = "INDICATION: Status post VATS wedge resection\n \n TECHNI\n"
+    assert _cut_last_word("TECHNI", text, text.index("TECHNI") + 6)
+    assert not _cut_last_word("Smith", "Signed: Smith", 13)
+    assert found(deid, "FINDINGS: Mild parenchymal scarring.\nEndotr\n") == []
+
+
+def test_names_beside_the_new_rules_are_still_found(deid):
+    text = "Patient: Mary McDonald\nDOB: 12/31/1950\nFINDINGS: EtOH history. Signed: Dr. Read"
+    hits = " ".join(found(deid, text))
+    for word in ("Mary", "McDonald", "12/31/1950", "Read"):
+        assert word in hits
