@@ -65,3 +65,11 @@ def test_names_beside_the_new_rules_are_still_found(deid):
     hits = " ".join(found(deid, text))
     for word in ("Mary", "McDonald", "12/31/1950", "Read"):
         assert word in hits
+
+
+def test_lower_case_words_that_no_name_is():
+    from radgen.privacy.not_phi import _lower_case_not_name
+
+    assert _lower_case_not_name("he") and _lower_case_not_name("lungs")
+    assert not _lower_case_not_name("van") and not _lower_case_not_name("kk")
+    assert not _lower_case_not_name("smith")

@@ -117,6 +117,19 @@ def _clinical(word: str) -> bool:
     return len(w) >= 8 and bool(MEDICAL_SUFFIX.search(w) or MEDICAL_PREFIX.match(w))
 
 
+PRONOUNS = frozenset("he she him his her hers they them their we us".split())
+
+
+def _lower_case_not_name(word: str) -> bool:
+    """A lower-case word no name is: a pronoun, or a clinical or common non-name word of three
+    letters or more that is no name particle ("rhonchi"; not "van" or typist initials "kk")."""
+    if word in PRONOUNS:
+        return True
+    if len(word) < 3 or word in NAME_PARTICLES:
+        return False
+    return is_safe_word(word, strict=True) or _clinical(word)
+
+
 def clinical_not_phi(span: Span, text: str) -> bool:
     """True when ``span`` is a bare time, diagnosis codes, an ordinal count of ribs (or
     similar), a tagger hit made only of clinical vocabulary, or an NER hit made only of
@@ -154,6 +167,9 @@ def clinical_not_phi(span: Span, text: str) -> bool:
     if not words or re.search(r"\d", piece):
         return False
     if span.source == "tagger":
+        if span.category is PHI.NAME and all(w.islower() for w in words):
+            # "he", "rhonchi": a name written in lower case is rarely a common word
+            return all(_lower_case_not_name(w) for w in words)
         return all(_clinical(w) for w in words)
     if span.source == "ner":
         return all(is_safe_word(w, strict=True) or _clinical(w) for w in words)
