@@ -42,9 +42,15 @@ from radgen.privacy.deid import Deidentifier
 from radgen.privacy.phi_synth import clinical_texts
 
 TOKEN = re.compile(r"\w+")
+# A title at the start of a gold name ("Dr Rao", "Mme Petit"): Safe Harbor does not count it,
+# and radgen keeps it. Generators A and B put some in their gold names (E's were trimmed from
+# its gold); ``titles_ignored`` scores them like ages under 90: neither found nor missed.
+TITLE = re.compile(
+    r"(?:Dr|Prof|Mr|Mrs|Ms|Miss|Mx|Sir|Dame|Herr|Frau|Mme|Mlle|Smt|Shri)\.?\s+|M\.\s+", re.I
+)
 
 
-def score_docs(docs, predictions) -> dict:
+def score_docs(docs, predictions, titles_ignored: bool = False) -> dict:
     """Token recall/precision, span recall, leak-free rate, per-category token recall."""
     found_tok = total_tok = tp = n_pred = 0
     span_found = span_total = leak_free = 0
@@ -58,10 +64,15 @@ def score_docs(docs, predictions) -> dict:
         for s, e in getattr(doc, "ignore", []):
             gold[s:e] = 2
         cat_of = {}
-        for s, e, cat in doc.gold:
+        for s, e, _ in doc.gold:
             gold[s:e] = 1
+        for s, e, cat in doc.gold:
+            title = TITLE.match(doc.text, s, e) if titles_ignored and cat == "NAME" else None
+            if title and title.end() < e:
+                gold[s : title.end()] = 2
+            start = title.end() if title and title.end() < e else s
             span_total += 1
-            span_found += covered[s:e].mean() >= 0.8
+            span_found += covered[start:e].mean() >= 0.8
             for m in TOKEN.finditer(doc.text, s, e):
                 cat_of[m.start()] = cat
         leaked = False
@@ -157,6 +168,10 @@ def run(name: str, spans_fn, docs) -> dict:
     seconds = time.perf_counter() - start
     result = score_docs(docs, predictions)
     result["reports_per_s"] = round(len(docs) / seconds, 2)
+    ignored = score_docs(docs, predictions, titles_ignored=True)
+    result["titles_ignored"] = {
+        k: ignored[k] for k in ("recall", "span_recall", "precision", "leak_free_rate")
+    }
     print(name, {k: v for k, v in result.items() if k != "recall_per_category"})
     return result
 
@@ -274,6 +289,7 @@ def main() -> None:
             "development_generator_d_recall": results.get("D_radgen", {}).get("recall"),
             "development_generator_e_recall": results.get("E_radgen", {}).get("recall"),
             "clean_templates_false_positive_rate": b.get("clean_templates_false_positive_rate"),
+            "titles_ignored": b["titles_ignored"],  # B scored with titles left out of names
             "presidio_recall": results.get("B_presidio", {}).get("recall"),
             "presidio_precision": results.get("B_presidio", {}).get("precision"),
             "results": results,
@@ -281,20 +297,25 @@ def main() -> None:
             "previous_runs": runs_before,  # B's headline numbers from earlier runs, oldest first
             "generator_b_sha256": hashlib.sha256(generator_b.read_bytes()).hexdigest(),
             "note": "B is the held-out generator (frozen before tuning, misses never examined);"
-            " A is the tuning set; C (written after B, other locales and prose name cues) and D"
-            " (written 2026-11-30: letters, HL7-like and e-mail headers, dotted tables, addenda,"
-            " 16 further Faker locales) are development sets whose misses and false positives"
-            " were examined. Clean text: IU and radlabels were examined (development); the"
-            " templates were not (held out). Token-level scoring; ages under 90 and bare times"
-            " ignored. The templates were also in the PHI tagger's training text (as PHI-free"
-            " text), so they are not fully independent of it. Changed before this run, from D's"
-            " and C's errors only: patterns take letters with diacritics and inner capitals;"
-            " dates with other languages' month names, ordinal and apostrophe-year forms;"
-            " European and Latin street layouts and house numbers; institutions named by kind"
-            " first; typist and trailing initials; name particles (Ó, Mac, an der); more name"
-            " cues; learned and zone spans lose letter, role and label words and frequent"
-            " lower-case words at their edges; an age loses its unit. B's misses were still not"
-            " examined; B was run once midway (previous_runs, 2026-11-30 05:39) and once here.",
+            " A is the tuning set; C, D and E are development sets whose misses and false"
+            " positives were examined (E: 140 documents written by the local 1.5B model from"
+            " Faker sheets, development since its first run). Clean text: IU and radlabels were"
+            " examined (development); the templates were not (held out), but their words and"
+            " word pairs are in the clinical vocabulary and were PHI-free text in the tagger's"
+            " training, so they are not fully independent of it. Token-level scoring; ages under"
+            " 90 and bare times ignored. The headline keys score B's gold as written, as in every"
+            " earlier run; 'titles_ignored' scores it again with a title at the start of a gold"
+            " name (Dr, Mrs, Mme...) ignored like an age under 90 (Safe Harbor does not count"
+            " titles and radgen keeps them). That rule was added after E's sheets showed titles"
+            " inside gold names and after B's generator code was seen to write 'Dr' inside its"
+            " gold names (the code, not B's misses). Changed since the previous B run"
+            " (2026-11-30 06:25), from E's misses and the clean IU and radlabels reports' false"
+            " positives only: field labels after name cues; the pronoun I; markdown emphasis;"
+            " known first or last names beside a found name; names in another script; UK and"
+            " Canadian postcodes; bracketed labels; signature zones end at prose; particles are"
+            " not propagated; clinical word pairs in headers; cut-off last words; impossible"
+            " dates; mask leftovers; NER shorthand with inner capitals; lower-case tagger"
+            " names that are common or clinical words. B was run once here.",
         },
     )
 
