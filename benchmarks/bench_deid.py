@@ -97,8 +97,8 @@ def score_docs(docs, predictions, titles_ignored: bool = False) -> dict:
             protected_hit += bool(covered[s:e].any())
     result = {
         "recall": round(found_tok / max(total_tok, 1), 4),
-        "span_recall": round(span_found / max(span_total, 1), 4),
-        "precision": round(tp / max(n_pred, 1), 4),
+        "span_recall": round(float(span_found / max(span_total, 1)), 4),
+        "precision": round(float(tp / max(n_pred, 1)), 4),
         "leak_free_rate": round(leak_free / len(docs), 4),
         "recall_per_category": {
             c: round(per_cat_found[c] / per_cat_total[c], 4) for c in sorted(per_cat_total)
