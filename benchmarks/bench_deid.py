@@ -68,9 +68,8 @@ def score_docs(docs, predictions, titles_ignored: bool = False) -> dict:
             gold[s:e] = 1
         for s, e, cat in doc.gold:
             title = TITLE.match(doc.text, s, e) if titles_ignored and cat == "NAME" else None
-            if title and title.end() < e:
-                gold[s : title.end()] = 2
             start = title.end() if title and title.end() < e else s
+            gold[s:start] = 2  # the title, when there is one
             span_total += 1
             span_found += covered[start:e].mean() >= 0.8
             for m in TOKEN.finditer(doc.text, s, e):

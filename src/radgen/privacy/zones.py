@@ -115,24 +115,34 @@ def person_names() -> frozenset[str]:
     return frozenset(names)
 
 
+def _asset_texts(*paths: str) -> list[str]:
+    """Bundled clinical texts with no names, by path inside the package."""
+    return [(resources.files("radgen") / path).read_text("utf-8") for path in paths]
+
+
+@cache
+def _radlabels_sample() -> tuple[str, ...]:
+    """radlabels' first 500 synthetic reports (no names there); none when it is absent."""
+    try:
+        from radgen.privacy.phi_synth import radlabels_reports
+
+        return tuple(radlabels_reports()[:500])
+    except RadgenError:
+        return ()
+
+
+_TEMPLATES = "assets/report_templates.json"
+_GUIDANCE = "assets/kb/protocol_guidance.md"
+
+
 @cache
 def clinical_vocabulary() -> frozenset[str]:
     """Words of the rule lexicon, the templates and the guidance notes, plus report words."""
     words: set[str] = set(CLINICAL_WORDS)
-    sources = [
-        resources.files("radgen") / "text" / "extract" / "lexicon.yaml",
-        resources.files("radgen") / "assets" / "report_templates.json",
-        resources.files("radgen") / "assets" / "kb" / "protocol_guidance.md",
-    ]
-    for src in sources:
-        words.update(w.lower() for w in re.findall(r"[A-Za-z]{2,}", src.read_text("utf-8")))
-    try:  # words written in lower case in radlabels' synthetic reports (no names there)
-        from radgen.privacy.phi_synth import radlabels_reports
-
-        for report in radlabels_reports()[:500]:
-            words.update(re.findall(r"\b[a-z]{2,}\b", report))
-    except RadgenError:
-        pass
+    for text in _asset_texts("text/extract/lexicon.yaml", _TEMPLATES, _GUIDANCE):
+        words.update(w.lower() for w in re.findall(r"[A-Za-z]{2,}", text))
+    for report in _radlabels_sample():  # words written in lower case in radlabels' reports
+        words.update(re.findall(r"\b[a-z]{2,}\b", report))
     return frozenset(words)
 
 
@@ -140,21 +150,10 @@ def clinical_vocabulary() -> frozenset[str]:
 def clinical_bigrams() -> frozenset[tuple[str, str]]:
     """Pairs of adjacent words in clinical text without names (radlabels' first 500 reports,
     the templates, the guidance notes): "wet read", "chest wall", "is clear"."""
-    texts = [
-        (resources.files("radgen") / "assets" / name).read_text("utf-8")
-        for name in ("report_templates.json", "kb/protocol_guidance.md")
-    ]
-    try:
-        from radgen.privacy.phi_synth import radlabels_reports
-
-        texts += list(radlabels_reports()[:500])
-    except RadgenError:
-        pass
     pairs: set[tuple[str, str]] = set()
-    for text in texts:
+    for text in [*_asset_texts(_TEMPLATES, _GUIDANCE), *_radlabels_sample()]:
         for line in text.lower().splitlines():
-            words = re.findall(r"[a-z]{2,}", line)
-            pairs.update(itertools.pairwise(words))
+            pairs.update(itertools.pairwise(re.findall(r"[a-z]{2,}", line)))
     return frozenset(pairs)
 
 
@@ -304,11 +303,14 @@ def _initials(tok: str, text: str, m: re.Match[str]) -> bool:
     return tok.islower() and (alone or after_slash)
 
 
+_TRAILING_SPACE = re.compile(r"\s*")
+
+
 def _cut_last_word(tok: str, text: str, end: int) -> bool:
     """The report's last word, cut off mid-word by an export ("TECHNI", "Endotr"): the start
     of a clinical word, and not a name."""
     word = tok.lower()
-    if text[end:].strip() or len(word) < 3 or word in person_names():
+    if _TRAILING_SPACE.fullmatch(text, end) is None or len(word) < 3 or word in person_names():
         return False
     return any(w.startswith(word) and len(w) > len(word) for w in clinical_vocabulary())
 
