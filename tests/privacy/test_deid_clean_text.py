@@ -4,7 +4,7 @@ phrases in headers, what an earlier mask left behind and words cut off by an exp
 import pytest
 
 from radgen.privacy.deid import Deidentifier
-from radgen.privacy.not_phi import _camel_case, _impossible_date, _scraps
+from radgen.privacy.not_phi import _camel_case, _impossible_date, _lower_case_not_name, _scraps
 from radgen.privacy.zones import _cut_last_word, clinical_bigrams
 
 
@@ -43,6 +43,10 @@ def test_clinical_phrases_come_from_clinical_text():
     assert all(a.isalpha() and b.isalpha() for a, b in list(pairs)[:100])
 
 
+def test_a_header_word_in_a_clinical_phrase_is_not_a_name(deid):
+    assert found(deid, "PORTABLE CHEST\nWET READ\nFINDINGS: The lungs are clear.") == []
+
+
 def test_report_shorthand_and_masks_survive(deid):
     text = (
         "INDICATION: History of EtOH use and HFpEF, XXXX-year-old with DM2.\n"
@@ -68,8 +72,6 @@ def test_names_beside_the_new_rules_are_still_found(deid):
 
 
 def test_lower_case_words_that_no_name_is():
-    from radgen.privacy.not_phi import _lower_case_not_name
-
     assert _lower_case_not_name("he") and _lower_case_not_name("lungs")
     assert not _lower_case_not_name("van") and not _lower_case_not_name("kk")
     assert not _lower_case_not_name("smith")
