@@ -52,6 +52,11 @@ safety facts (contrast reactions, pregnancies, kidney failure and implants in wo
 earlier sheet used, and look-alikes that must not change the answer: other allergies, contrast
 given safely before, an MRI-conditional pacemaker), in the emergency and telephone styles and
 a new one: a request whose fields an electronic health record filled in ("ehr").
+``--set written16`` words a sixteenth batch of 40 sheets, written after written15's fixes and
+the reviews that followed, before any run on them, again aimed at the safety facts in wordings
+no earlier sheet used (an adrenaline pen in the scanner, haemofiltration, a dating scan, a
+spinal cord stimulator) and at look-alikes, in the emergency and GP styles and a new one: a
+doctor's SOAP note ("soap").
 """
 
 from __future__ import annotations
@@ -90,6 +95,7 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
     "written13": _whole("written13", ("gp", "ward", "dictated")),
     "written14": _whole("written14", ("ed", "clinic", "handover")),
     "written15": _whole("written15", ("ed", "phone", "ehr")),
+    "written16": _whole("written16", ("ed", "gp", "soap")),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -157,6 +163,10 @@ STYLES = {
     " example for other facts: 'Facts: woman aged 70 on allopurinol; swollen painful left"
     " wrist; suspected gout' -> 'Age/sex: 70 F | Medications: allopurinol | Clinical"
     " question: swollen painful L wrist, ?gout'.",
+    "soap": "Write it as a SOAP note in a doctor's clinical record, ending with the request for"
+    " imaging advice, as in this example for other facts: 'Facts: woman aged 70; swollen"
+    " painful left wrist; suspected gout' -> 'S: 70F, L wrist painful and swollen since"
+    " yesterday. O: warm, tender L wrist. A: ?gout. P: imaging advice please.'",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
