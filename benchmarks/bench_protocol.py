@@ -39,7 +39,7 @@ WRITTEN = {
            ROOT / "data" / f"protocol_scenarios_{name}_valid.json")
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
                  "written8", "written9", "written10", "written11", "written12", "written13",
-                 "written14", "written15")
+                 "written14", "written15", "written16")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -133,6 +133,14 @@ EXTRA_NOTES = {
     " examples, bars unchanged, and the learned condition reader), with the same engine without"
     " the reader (written15-held_frozen_no_reader) and the rules alone"
     " (written15-held_frozen_rules_only) beside it",
+    "written16-held": "a sixteenth batch of 40 fact sheets written after written15's fixes and"
+    " the reviews that followed, aimed at the safety facts in wordings no earlier sheet used"
+    " (an adrenaline pen in the scanner, haemofiltration, a dating scan, a spinal cord"
+    " stimulator) and at look-alikes (shellfish allergy, a warm flush after dye, a titanium"
+    " plate), worded by the same model in the emergency and GP styles and a new one (a SOAP"
+    " note), validity marked by hand before any run, held out whole; the default engine"
+    " (written15's fixes, the shipped matcher and condition reader), with the rules alone"
+    " (written16-held_frozen_rules_only) beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)
