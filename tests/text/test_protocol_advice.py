@@ -956,3 +956,48 @@ def test_a_metal_sliver_in_the_eye_rules_out_mri():
     for text in ("45M, metal sliver in eye, 1st seizure", "45M, a splinter of metal in his eye"):
         assert parse_request(text).has("mri_contraindicated"), text
     assert parse_request("66M, MRI-conditional pacemaker, first seizure").mri_safe_stated
+
+
+# written16 (development after its one run)
+def test_swelling_during_an_angiogram_or_haemofiltration_rules_out_iodinated_contrast(advisor):
+    """written16's one unsafe answer: puffed lips during an angiogram were not read as a
+    reaction, and CT urography was advised."""
+    advice = advisor.advise(
+        "S: 69F, puffed lips and eyelids during angiogram; painless visible blood in urine for"
+        " two weeks. A: suspected hematuria. P: imaging advice please."
+    )
+    assert advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.modality == "ultrasound"
+    assert parse_request("74M on hemofiltration three times a week").has(
+        "iodinated_contraindicated"
+    )
+
+
+def test_a_warm_flush_after_dye_is_no_reaction(advisor):
+    advice = advisor.advise(
+        "57-year-old man who had a CT with dye last spring and felt only a warm flush, which"
+        " passed; sudden tearing chest pain to the back; unequal blood pressure in the arms."
+    )
+    assert not advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.modality == "CT" and advice.exam.contrast == "iodinated"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "modality"),
+    [
+        ("74-year-old man who has suddenly ripped chest pain through to the shoulder blades",
+         "aortic-dissection", "CT"),
+        ("71F, severe headache, worst ever, exercise", "subarachnoid-haemorrhage", "CT"),
+    ],
+)  # fmt: skip
+def test_paraphrases_from_written16(advisor, request_text, entry, modality):
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.exam.modality == modality
+
+
+def test_a_long_first_item_before_or_is_negated(advisor):
+    advice = advisor.advise(
+        "30-year-old woman with facial pressure and blocked nose for ten days after a cold, and"
+        " no swelling around the eye or change in vision."
+    )
+    assert advice.imaging_indicated is False

@@ -39,9 +39,11 @@ CONDITIONS = frozenset(
 
 NEGATION = re.compile(
     r"\b(?:no|not|non|without|denies|denied|negative for|never|nil|normal)\b"
-    r"(?:[\s-]+[\w/]+){0,3}(?:\s+(?:or|nor)(?:[\s-]+[\w/]+){0,3})*[\s-]*$",
+    r"(?:(?:[\s-]+[\w/]+){0,5}(?:\s+(?:or|nor)(?:[\s-]+[\w/]+){0,3})+|(?:[\s-]+[\w/]+){0,3})"
+    r"[\s-]*$",
     re.I,
-)  # "no leg weakness or saddle numbness" negates both
+)  # "no leg weakness or saddle numbness" negates both; before an "or" the first item may run
+# to five words ("no swelling around the eye or change in vision")
 
 
 # A finding negated after it is named ("neurological examination normal", "fever absent")

@@ -52,6 +52,7 @@ KIDNEY_FAILURE = (
     r"CKD\s*(?:stage\s*)?(?:4|5|IV|V)\b|severe (?:chronic )?kidney disease|"
     r"CKD\s*-?\s*(?:[6-9]|[12]\d)\b|"  # CKD has stages 1-5: "CKD18" is an eGFR of 18
     r"acute kidney injury|\bAKI\b|"
+    r"(?:haemo|hemo)[- ]?(?:dia)?filtration|renal replacement therapy|"
     r"(?:kidney|renal) transplant (?:has |is )?(?:failed|failing|failure|rejected)|"
     # "kidneys work at about a fifth of normal", "kidney function 15%"
     r"kidneys?\s+(?:\w+\s+){0,4}(?:a|one)[- ](?:fifth|quarter|sixth|tenth)\s+of\s+normal|"
@@ -74,7 +75,7 @@ IODINATED_ALLERGY = (
     # a reaction during a scan or within minutes of its contrast: "wheezed and passed out during
     # a CT", "a rash within minutes of contrast at her last scan"
     r"|(?:hives|urticaria|rash|wheez\w*|bronchospasm|anaphyla\w*|reaction|passed out|collaps\w*|"
-    r"faint\w*)(?:\s+\w+){0,4}\s+(?:during|at|in)\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:last\s+|"
+    r"faint\w*|swollen|swell\w*|puff\w*)(?:\s+\w+){0,4}\s+(?:during|at|in)\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:last\s+|"
     r"previous\s+)?(?:CT|angiogra\w*|contrast (?:scan|study))\b"
     r"|(?:hives|urticaria|rash|wheez\w*|swell\w*|swollen|anaphyla\w*|reaction)(?:\s+\w+){0,6}\s+"
     r"within\s+(?:\w+\s+){0,2}of\s+(?:the\s+)?(?:contrast|dye)\b"
@@ -108,6 +109,8 @@ CONTRAST_TOLERATED = (
     r"no\s+(?:known\s+|previous\s+|prior\s+)?(?:contrast|dye)\s+(?:allerg\w*|reactions?)|"
     r"no\s+(?:known\s+|previous\s+|prior\s+)?(?:allerg\w*|reactions?)\s+to\s+(?:iodinated\s+|"
     r"IV\s+|CT\s+)?(?:contrast|dye)"
+    # the warmth every injection gives is no reaction: "felt only a warm flush, which passed"
+    r"|\b(?:contrast|dye)\b(?:\s+[\w-]+){0,6}\s+only\s+(?:a\s+)?(?:warm|hot)\s+(?:flush|feeling|sensation)"
 )
 MRI_OK = r"(?<!non-)(?<!non )(?<!not )(?<!not an )\bMRI?[- ](?:conditional|safe|compatible)"
 RED_FLAGS = (
