@@ -38,6 +38,43 @@ CLINICAL_WORDS = frozenset(
     flank lumbar detector sacral cervical abdominal pelvic renal hepatic
     hump hernia diverticulum esophagus knob wires hemidiaphragm ventricle fissure azygos
     """.split()
+) | frozenset(  # report abbreviations of three letters or more, plus BP and HR (field labels)
+    """
+    bmi bp hr cbd svc ivc lao rao suv dwi swi adc fdg afp inr wbc crp esr prn ecg ekg psa
+    flair tirads birads pirads lirads hba1c mmhg bpm egfr
+    """.split()
+)
+
+# Medical word formation: no person or place name among Faker's many locales ends like this
+# (checked when this was written; "Eufemia" is the one name, and it is shorter than a term).
+MEDICAL_SUFFIX = re.compile(
+    r"(?:itis|osis|oses|a?emia|algia|ectomy|ostomy|otomy|plasty|graphy|scopy|pathy|megaly|"
+    r"phagia|plegia|paresis|penia|lysis|trophy|ectasis|gastric|crit|kinesia|pnoea|pnea|uria|"
+    r"rrhoea|rrhea|ache|bitus|ocele|phytes?)$",
+    re.I,
+)
+# Greek combining forms that begin only medical words ("Osteophytes", "Bronchiectatic"); not
+# "para", "hemi", "sub"..., which begin surnames too ("Paraskevopoulos", "Hemingway")
+MEDICAL_PREFIX = re.compile(
+    r"(?:osteo|cardio|pneumo|broncho|bronchi|hepato|nephro|angio|arthro|spondyl|myelo|neuro|"
+    r"gastro|entero|cholecyst|cholangi|pyelo|thrombo|lympho)[a-z]{5,}$",
+    re.I,
+)
+
+
+def medical_word_form(word: str) -> bool:
+    """A word of eight letters or more built like a medical term ("Colonography",
+    "Osteophytes"): no name ends or begins so."""
+    return len(word) >= 8 and bool(MEDICAL_SUFFIX.search(word) or MEDICAL_PREFIX.match(word))
+
+
+# A unit straight after a number makes it a measurement, never an identifier or a date
+# ("120 ml", "10-15 beats per minute", "1.2 g/cm3"); years and months are left out (an age
+# over 89 is PHI).
+MEASUREMENT_UNIT = re.compile(
+    r"[ \t]?(?:mm|cm|ml|cc|hu|bpm|beats|kg|mg|mcg|g|mmol|msv|mgy|gy|mbq|mci|kvp?|mas|ms|sec|"
+    r"seconds?|min|minutes?|mmhg|cm/s|m/s|%|tesla|cm[23²³]|mm[23²³]|g/cm\S*)(?![A-Za-z0-9])",
+    re.I,
 )
 
 

@@ -11,9 +11,16 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from radgen.privacy.clinical_terms import MEASUREMENT_UNIT, medical_word_form
 from radgen.privacy.patterns import LATIN_STREET_KINDS
 from radgen.privacy.spans import PHI, Span
-from radgen.privacy.zones import clinical_vocabulary, is_safe_word, person_names
+from radgen.privacy.zones import (
+    clinical_vocabulary,
+    clinical_word,
+    exam_title_at,
+    is_safe_word,
+    person_names,
+)
 
 # A clock time alone ("10:10 PM", "at 8:05 p.m."): Safe Harbor removes dates, not times.
 BARE_TIME = re.compile(r"(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?", re.I)
@@ -38,29 +45,14 @@ COUNTED = re.compile(
     r"decade|costochondral|costovertebral|levels?|discs?|interspaces?)\b",
     re.I,
 )
-# Medical word formation: no person or place name among Faker's many locales ends like this
-# (checked when this was written; "Eufemia" is the one name, and it is shorter than a term).
-MEDICAL_SUFFIX = re.compile(
-    r"(?:itis|osis|oses|a?emia|algia|ectomy|ostomy|otomy|plasty|graphy|scopy|pathy|megaly|"
-    r"phagia|plegia|paresis|penia|lysis|trophy|ectasis|gastric|crit|kinesia|pnoea|pnea|uria|"
-    r"rrhoea|rrhea|ache|bitus|ocele|phytes?)$",
-    re.I,
-)
-# Greek combining forms that begin only medical words ("Osteophytes", "Bronchiectatic"); not
-# "para", "hemi", "sub"..., which begin surnames too ("Paraskevopoulos", "Hemingway")
-MEDICAL_PREFIX = re.compile(
-    r"(?:osteo|cardio|pneumo|broncho|bronchi|hepato|nephro|angio|arthro|spondyl|myelo|neuro|"
-    r"gastro|entero|cholecyst|cholangi|pyelo|thrombo|lympho)[a-z]{5,}$",
-    re.I,
-)
-
-
 # What is left of a learned hit once text that cannot be PHI is taken out: a mask written by
 # an earlier de-identification ("XXXX", "___"), a vertebral level or a run of them ("L2-L3",
 # "T12"), and a count of times ("x3").
 NOT_PHI_PIECES = re.compile(
     r"X{3,}(?![A-Za-z])|_{2,}|\b[CTLS]\d{1,2}(?:-[CTLS]?\d{1,2})?\b|\bx\d{1,2}\b", re.I
 )
+# A number or a range of numbers; followed by a unit, it is a measurement ("10-15 beats")
+MEASURED = re.compile(r"\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?")
 # A ratio of measurements ("16.2/24.7"): no date has a decimal fraction.
 RATIO = re.compile(r"\d{1,3}[.,]\d+\s*/\s*\d{1,3}(?:[.,]\d+)?|\d{1,3}\s*/\s*\d{1,3}[.,]\d+")
 
@@ -114,7 +106,7 @@ def _clinical(word: str) -> bool:
         return False
     if w in clinical_vocabulary() or (w.endswith("s") and w[:-1] in clinical_vocabulary()):
         return True
-    return len(w) >= 8 and bool(MEDICAL_SUFFIX.search(w) or MEDICAL_PREFIX.match(w))
+    return medical_word_form(w)
 
 
 PRONOUNS = frozenset("he she him his her hers they them their we us".split())
@@ -139,6 +131,8 @@ def clinical_not_phi(span: Span, text: str) -> bool:
     if BARE_TIME.fullmatch(piece.strip()):
         return True
     if RATIO.fullmatch(piece.strip()):
+        return True
+    if MEASURED.fullmatch(piece.strip()) and MEASUREMENT_UNIT.match(text, span.end):
         return True
     if DIAGNOSIS_CODES.fullmatch(piece) and not ID_LABEL.search(before):
         return True
@@ -166,6 +160,12 @@ def clinical_not_phi(span: Span, text: str) -> bool:
     words = re.findall(r"[^\W\d_]{2,}", piece)
     if not words or re.search(r"\d", piece):
         return False
+    if (
+        span.source in ("tagger", "ner")
+        and exam_title_at(text, span.start)
+        and all(clinical_word(w) or is_safe_word(w, strict=True) for w in words)
+    ):
+        return True  # "MRI Pituitary Report", "Ultrasound Carotid Doppler"
     if span.source == "tagger":
         if span.category is PHI.NAME and all(w.islower() for w in words):
             # "he", "rhonchi": a name written in lower case is rarely a common word

@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 
 from radgen.errors import RadgenError
-from radgen.privacy.clinical_terms import CLINICAL_WORDS
+from radgen.privacy.clinical_terms import CLINICAL_WORDS, MEASUREMENT_UNIT, medical_word_form
 from radgen.privacy.spans import PHI, Span
 
 SECTION = re.compile(
@@ -315,23 +315,67 @@ def _cut_last_word(tok: str, text: str, end: int) -> bool:
     return any(w.startswith(word) and len(w) > len(word) for w in clinical_vocabulary())
 
 
+# An examination's title: a short line without digits that names a modality ("CT Temporal
+# Bones Report", "Ultrasound Carotid Doppler"). Its clinical words stay even when they are also
+# surnames ("Bones", "Doppler"); any other word in it is still checked.
+EXAM_TITLE = re.compile(
+    r"\b(?:CT|MRI?|MRA|ultrasound|sonograph\w*|x-?rays?|radiograph\w*|PET(?:-CT)?|SPECT|"
+    r"scintigraph\w*|mammogra\w*|fluoroscop\w*|angiogra\w*|echocardiogra\w*|DEXA|doppler|"
+    r"nuclear medicine)\b",
+    re.I,
+)
+
+
+def exam_title_at(text: str, pos: int) -> bool:
+    """Whether the line holding ``pos`` is an examination's title."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return _exam_title(text[start : len(text) if end < 0 else end])
+
+
+def _exam_title(line: str) -> bool:
+    return (
+        len(line.split()) <= 10
+        and not re.search(r"\d", line)
+        and EXAM_TITLE.search(line) is not None
+        and PHI_LABEL.search(line) is None
+    )
+
+
+def clinical_word(tok: str) -> bool:
+    """In the clinical vocabulary, alone or as a plural, even when it is also a surname."""
+    word = tok.strip(".'’-").lower()
+    return word in clinical_vocabulary() or (
+        word.endswith("s") and word[:-1] in clinical_vocabulary()
+    )
+
+
 def zone_spans(text: str) -> list[Span]:
     """Tokens inside zones that are neither clinical nor common words; numbers with three or
-    more digits; single letters and honorifics next to a redacted name are taken along."""
+    more digits (not measurements: "120 ml"); single letters and honorifics next to a
+    redacted name are taken along."""
     spans: list[Span] = []
     for a, b in zones(text):
         tokens = list(TOKEN.finditer(text, a, b))
         flagged = []
         words = [m.group(0).rstrip(".,;:") for m in tokens]
+        title = exam_title_at(text, a)
         for j, m in enumerate(tokens):
             tok = words[j]
             digits = sum(c.isdigit() for c in tok)
             if tok[:1].isdigit():
-                flagged.append(digits >= 3)
+                measured = MEASUREMENT_UNIT.match(text, m.start() + len(tok)) is not None
+                flagged.append(digits >= 3 and not measured)
             elif _initials(tok, text, m) or digits >= 3:
                 flagged.append(True)
             else:
-                safe = is_safe_word(tok) or _in_clinical_phrase(words, j)
+                safe = (
+                    is_safe_word(tok)
+                    or _in_clinical_phrase(words, j)
+                    or medical_word_form(tok)
+                    or (title and clinical_word(tok))
+                    or MEASUREMENT_UNIT.fullmatch(tok) is not None
+                )
                 flagged.append(not safe and not _cut_last_word(tok, text, m.end()))
         for j, m in enumerate(tokens):  # initials beside a flagged word: "John A. Smith"
             tok = m.group(0).rstrip(".")
