@@ -312,13 +312,9 @@ def main() -> None:
             " titles and radgen keeps them). That rule was added after E's sheets showed titles"
             " inside gold names and after B's generator code was seen to write 'Dr' inside its"
             " gold names (the code, not B's misses). Changed since the previous B run"
-            " (2026-11-30 06:25), from E's misses and the clean IU and radlabels reports' false"
-            " positives only: field labels after name cues; the pronoun I; markdown emphasis;"
-            " known first or last names beside a found name; names in another script; UK and"
-            " Canadian postcodes; bracketed labels; signature zones end at prose; particles are"
-            " not propagated; clinical word pairs in headers; cut-off last words; impossible"
-            " dates; mask leftovers; NER shorthand with inner capitals; lower-case tagger"
-            " names that are common or clinical words. B was run once here.",
+            " (2026-12-01), from the model-written development templates' false positives only"
+            " (data/clean_templates_written.jsonl): exam-title lines, medical word forms in"
+            " zones, numbers followed by a unit, report abbreviations. B was run once here.",
         },
     )
 
