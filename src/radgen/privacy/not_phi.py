@@ -15,7 +15,6 @@ from radgen.privacy.clinical_terms import MEASUREMENT_UNIT, medical_word_form
 from radgen.privacy.patterns import LATIN_STREET_KINDS
 from radgen.privacy.spans import PHI, Span
 from radgen.privacy.zones import (
-    clinical_vocabulary,
     clinical_word,
     exam_title_at,
     is_safe_word,
@@ -104,9 +103,7 @@ def _clinical(word: str) -> bool:
     w = word.lower()
     if w in person_names():
         return False
-    if w in clinical_vocabulary() or (w.endswith("s") and w[:-1] in clinical_vocabulary()):
-        return True
-    return medical_word_form(w)
+    return clinical_word(w) or medical_word_form(w)
 
 
 PRONOUNS = frozenset("he she him his her hers they them their we us".split())

@@ -75,8 +75,9 @@ IODINATED_ALLERGY = (
     # a reaction during a scan or within minutes of its contrast: "wheezed and passed out during
     # a CT", "a rash within minutes of contrast at her last scan"
     r"|(?:hives|urticaria|rash|wheez\w*|bronchospasm|anaphyla\w*|reaction|passed out|collaps\w*|"
-    r"faint\w*|swollen|swell\w*|puff\w*)(?:\s+\w+){0,4}\s+(?:during|at|in)\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:last\s+|"
-    r"previous\s+)?(?:CT|angiogra\w*|contrast (?:scan|study))\b"
+    r"faint\w*|swollen|swell\w*|puff\w*)(?:\s+\w+){0,4}\s+(?:during|at|in)\s+"
+    r"(?:an?\s+|the\s+|his\s+|her\s+)?(?:last\s+|previous\s+)?(?:CT|angiogra\w*|"
+    r"contrast (?:scan|study))\b"
     r"|(?:hives|urticaria|rash|wheez\w*|swell\w*|swollen|anaphyla\w*|reaction)(?:\s+\w+){0,6}\s+"
     r"within\s+(?:\w+\s+){0,2}of\s+(?:the\s+)?(?:contrast|dye)\b"
     # a swollen airway after it: "swollen throat shut after iodinated contrast"
@@ -110,7 +111,8 @@ CONTRAST_TOLERATED = (
     r"no\s+(?:known\s+|previous\s+|prior\s+)?(?:allerg\w*|reactions?)\s+to\s+(?:iodinated\s+|"
     r"IV\s+|CT\s+)?(?:contrast|dye)"
     # the warmth every injection gives is no reaction: "felt only a warm flush, which passed"
-    r"|\b(?:contrast|dye)\b(?:\s+[\w-]+){0,6}\s+only\s+(?:a\s+)?(?:warm|hot)\s+(?:flush|feeling|sensation)"
+    r"|\b(?:contrast|dye)\b(?:\s+[\w-]+){0,6}\s+only\s+(?:a\s+)?(?:warm|hot)\s+"
+    r"(?:flush|feeling|sensation)"
 )
 MRI_OK = r"(?<!non-)(?<!non )(?<!not )(?<!not an )\bMRI?[- ](?:conditional|safe|compatible)"
 RED_FLAGS = (
