@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from radgen.fields import comma_list
+
 DeidMode = Literal["redact", "pseudonymize"]
 
 
@@ -33,12 +35,7 @@ class DeidTextConfig(BaseModel):
         None, description="Also queue each output for sign-off (the original is not stored)."
     )
 
-    @field_validator("column", mode="before")
-    @classmethod
-    def _columns(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [c.strip() for c in value.split(",") if c.strip()]
-        return value if value is not None else []
+    _columns = field_validator("column", mode="before")(comma_list)
 
 
 class TaggerTrainConfig(BaseModel):

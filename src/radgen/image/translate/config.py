@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from radgen.fields import comma_list_or_none
+
 TranslateModel = Literal["pix2pix", "cyclegan", "stargan", "diffusion"]
 
 
@@ -51,13 +53,8 @@ class TranslateConfig(BaseModel):
     device: str = Field("auto", description="cpu, cuda or auto.")
     out: str = Field(description="Run directory.")
 
-    @field_validator("domains", mode="before")
-    @classmethod
-    def _split_domains(cls, value: object) -> object:
-        """The command line gives domains as one comma-separated string."""
-        if isinstance(value, str):
-            return [d.strip() for d in value.split(",") if d.strip()]
-        return value
+    # the command line gives domains as one comma-separated string
+    _split_domains = field_validator("domains", mode="before")(comma_list_or_none)
 
     @model_validator(mode="after")
     def _resolve(self) -> TranslateConfig:

@@ -8,15 +8,10 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from radgen.fields import comma_list
+
 MatcherChoice = Literal["rules", "learned"]
 ProtocolMethod = Literal["rules", "llm"]
-
-
-def _comma_list(cls: type, value: object) -> object:
-    """A list field the CLI gives as one comma-separated string (None: empty)."""
-    if isinstance(value, str):
-        return [item.strip() for item in value.split(",") if item.strip()]
-    return value if value is not None else []
 
 
 def _existing_files(cls: type, value: list[str]) -> list[str]:
@@ -62,7 +57,7 @@ class ProtocolConfig(BaseModel):
     )
     phrase: bool = Field(False, description="Let the language model word the rationale.")
 
-    _split = field_validator("conditions", mode="before")(_comma_list)
+    _split = field_validator("conditions", mode="before")(comma_list)
 
     @field_validator("method", mode="before")
     @classmethod
@@ -105,7 +100,7 @@ class MatcherTrainConfig(BaseModel):
     checkpoint_every: int = Field(50, ge=1)
     device: str = Field("cpu", description="cpu, cuda or auto.")
 
-    _split = field_validator("examples", mode="before")(_comma_list)
+    _split = field_validator("examples", mode="before")(comma_list)
     _exist = field_validator("examples")(_existing_files)
 
 
@@ -138,5 +133,5 @@ class ReaderTrainConfig(BaseModel):
     lr: float = Field(1e-2, gt=0)
     weight_decay: float = Field(1e-3, ge=0)
 
-    _split = field_validator("examples", mode="before")(_comma_list)
+    _split = field_validator("examples", mode="before")(comma_list)
     _exist = field_validator("examples")(_existing_files)
