@@ -364,8 +364,8 @@ def zone_spans(text: str) -> list[Span]:
             tok = words[j]
             digits = sum(c.isdigit() for c in tok)
             if tok[:1].isdigit():
-                measured = MEASUREMENT_UNIT.match(text, m.start() + len(tok)) is not None
-                flagged.append(digits >= 3 and not measured)
+                unit = digits >= 3 and MEASUREMENT_UNIT.match(text, m.start() + len(tok))
+                flagged.append(digits >= 3 and not unit)  # "120 ml" is a measurement
             elif _initials(tok, text, m) or digits >= 3:
                 flagged.append(True)
             else:
