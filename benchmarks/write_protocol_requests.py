@@ -56,7 +56,12 @@ a new one: a request whose fields an electronic health record filled in ("ehr").
 the reviews that followed, before any run on them, again aimed at the safety facts in wordings
 no earlier sheet used (an adrenaline pen in the scanner, haemofiltration, a dating scan, a
 spinal cord stimulator) and at look-alikes, in the emergency and GP styles and a new one: a
-doctor's SOAP note ("soap").
+doctor's SOAP note ("soap"). ``--set written17`` words a seventeenth batch of 40 sheets,
+written after written16's fixes and before any run on them, aimed at the safety facts in new
+wordings (anaphylactic shock from contrast, an allergy band, a creatinine of 520, home
+dialysis, weeks' gestation, an aneurysm clip) and at look-alikes (breastfeeding, a bee-sting
+reaction, metformin), with 8 no-imaging requests, in the GP and telephone styles and a new
+one: a doctor's entry in the hospital notes under the usual headings ("notes").
 """
 
 from __future__ import annotations
@@ -96,6 +101,7 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
     "written14": _whole("written14", ("ed", "clinic", "handover")),
     "written15": _whole("written15", ("ed", "phone", "ehr")),
     "written16": _whole("written16", ("ed", "gp", "soap")),
+    "written17": _whole("written17", ("gp", "phone", "notes")),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -167,6 +173,11 @@ STYLES = {
     " imaging advice, as in this example for other facts: 'Facts: woman aged 70; swollen"
     " painful left wrist; suspected gout' -> 'S: 70F, L wrist painful and swollen since"
     " yesterday. O: warm, tender L wrist. A: ?gout. P: imaging advice please.'",
+    "notes": "Write it as a doctor's entry in the hospital notes under the usual British"
+    " headings (PC, HPC, PMH, O/E, Imp, Plan), one short fragment after each heading the facts"
+    " fill, as in this example for other facts: 'Facts: woman aged 70; swollen painful left"
+    " wrist; suspected gout' -> 'PC: 70F, painful swollen L wrist. O/E: hot, tender L wrist."
+    " Imp: ?gout. Plan: d/w radiology re imaging.'",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
