@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import ROOT, write_result
+from common import ROOT, flatten_template, write_result
 from deid_generator_b import load_corpus_b
 from deid_generator_c import load_corpus_c
 from deid_generator_d import load_corpus_d
@@ -136,13 +136,8 @@ def template_texts() -> list[str]:
     never examined itself: the held-out over-redaction check (only its rate is printed)."""
     from radgen.data.registry import bundled_asset
 
-    def flat(v) -> str:
-        if isinstance(v, dict):
-            return "\n".join(f"{k.replace('_', ' ')}: {flat(x)}" for k, x in v.items())
-        return str(v)
-
     data = json.loads((bundled_asset("report_templates.json")).read_text(encoding="utf-8"))
-    return [f"{name.replace('_', ' ')}\n{flat(t)}" for name, t in data.items()]
+    return [flatten_template(name, t) for name, t in data.items()]
 
 
 def iu_clean_reports(path: Path) -> list[str]:

@@ -39,7 +39,7 @@ WRITTEN = {
            ROOT / "data" / f"protocol_scenarios_{name}_valid.json")
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
                  "written8", "written9", "written10", "written11", "written12", "written13",
-                 "written14", "written15", "written16")
+                 "written14", "written15", "written16", "written17")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -141,6 +141,14 @@ EXTRA_NOTES = {
     " note), validity marked by hand before any run, held out whole; the default engine"
     " (written15's fixes, the shipped matcher and condition reader), with the rules alone"
     " (written16-held_frozen_rules_only) beside it",
+    "written17-held": "a seventeenth batch of 40 fact sheets written after written16's fixes,"
+    " aimed at the safety facts in wordings no earlier sheet used (anaphylactic shock from"
+    " contrast, an allergy band, a creatinine of 520, home dialysis, weeks' gestation, an"
+    " aneurysm clip) and at look-alikes (breastfeeding, a bee-sting reaction, metformin), with 8"
+    " no-imaging requests, worded by the same model in the GP and telephone styles and a new one"
+    " (hospital notes headings), validity marked by hand before any run, held out whole; the"
+    " default engine (written16's fixes, the shipped matcher and condition reader), with the"
+    " rules alone (written17-held_frozen_rules_only) beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)

@@ -22,6 +22,19 @@ RESULTS = ROOT / "results"
 RUNS = ROOT / "runs"  # model runs made by benchmarks (git-ignored)
 
 
+def flatten_template(name: str, template: object) -> str:
+    """A structured-report template as text: its name with spaces, then one "key: value" line
+    per field, a nested object's fields on lines of their own (how ``bench_deid`` shows the
+    bundled templates to the de-identifier)."""
+
+    def flat(v: object) -> str:
+        if isinstance(v, dict):
+            return "\n".join(f"{k.replace('_', ' ')}: {flat(x)}" for k, x in v.items())
+        return str(v)
+
+    return f"{name.replace('_', ' ')}\n{flat(template)}"
+
+
 def machine() -> dict[str, Any]:
     return {
         "cpu_count": os.cpu_count(),

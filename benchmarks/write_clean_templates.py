@@ -8,6 +8,13 @@ Tuning on them would spend them, so this script writes a second set in the same 
 list is radgen's author's; the wording, the fields and the normal findings are the model's.
 
     .venv/bin/python benchmarks/write_clean_templates.py   # about 10 min on 2 cores
+    .venv/bin/python benchmarks/write_clean_templates.py --shape json   # about 15 min
+
+``--shape json`` (added 2026-12-02) asks for each template as one JSON object with snake_case
+keys, for 40 other exams, and flattens it the way ``bench_deid`` flattens the bundled
+templates ("key with spaces: value" lines, nested objects one level per line), into
+``data/clean_templates_written_json.jsonl``. The markdown set's fixes left the held-out
+templates' rate at 19.7%; this set is in their shape without being them.
 
 Writes ``data/clean_templates_written.jsonl`` (one ``{"exam", "text"}`` row per template) and a
 meta file with the prompt. Templates the model filled with invented patient details are kept
@@ -17,11 +24,12 @@ not a false positive.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import time
 
-from common import ROOT
+from common import ROOT, flatten_template
 from radgen.text.llm.base import message
 from radgen.text.llm.llamacpp import LlamaCppBackend
 
@@ -49,20 +57,87 @@ PROMPT = (
 )
 
 
+JSON_EXAMS = (
+    "CT chest high resolution for interstitial lung disease", "CT aortic angiogram",
+    "CT perfusion brain for stroke", "CT pancreas protocol", "CT adrenal protocol",
+    "CT enterography", "CT facial bones", "CT orbits", "CT knee after trauma",
+    "CT-guided lung biopsy", "MRI cervical spine", "MRI thoracic spine", "MRI internal"
+    " auditory meatus", "MRI hip", "MRI ankle", "MRI wrist", "MRI small bowel enterography",
+    "MRCP", "MRI fetal brain", "MRI cardiac stress perfusion", "MR angiography of the circle"
+    " of Willis", "MRI sacroiliac joints", "ultrasound neck lymph nodes", "ultrasound liver"
+    " elastography", "transvaginal ultrasound", "ultrasound hip in infants",
+    "ultrasound renal transplant Doppler", "ultrasound appendix in a child",
+    "breast ultrasound (BI-RADS)", "ultrasound shoulder", "knee X-ray", "lumbar spine X-ray",
+    "pelvis X-ray", "chest X-ray in a neonate", "fluoroscopic voiding cystourethrogram",
+    "diagnostic mammogram", "thyroid scintigraphy", "myocardial perfusion scintigraphy",
+    "FDG PET-CT for lung cancer", "DMSA renal scan",
+)  # fmt: skip
+JSON_PROMPT = (
+    "Write a blank structured radiology report template for: {exam}, as one JSON object. Use"
+    " snake_case keys for the sections and the fields, a nested object for each section, and"
+    " as values the usual normal findings, measurement fields and classification systems. Use"
+    " no patient details at all: no names, dates, identifiers, places or institutions."
+)
+
+
+def close_truncated(text: str) -> object:
+    """Parse a JSON object the token limit may have cut short: keep every complete member and
+    close the brackets that were open after it."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    stack, cuts, in_str, escaped = [], [], False, False
+    for i, ch in enumerate(text):
+        if in_str:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_str = False
+            continue
+        if ch == '"':
+            in_str = True
+        elif ch in "{[":
+            stack.append("}" if ch == "{" else "]")
+        elif ch in "}]" and stack:
+            stack.pop()
+            cuts.append((i + 1, "".join(reversed(stack))))
+        elif ch == ",":
+            cuts.append((i, "".join(reversed(stack))))
+    for end, closers in reversed(cuts):
+        try:
+            return json.loads(text[:end] + closers)
+        except json.JSONDecodeError:
+            continue
+    raise ValueError("no JSON object could be recovered")
+
+
 def main() -> None:
-    out_path = ROOT / "data" / "clean_templates_written.jsonl"
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shape", default="markdown", choices=("markdown", "json"))
+    shape = parser.parse_args().shape
+    exams, prompt = (EXAMS, PROMPT) if shape == "markdown" else (JSON_EXAMS, JSON_PROMPT)
+    suffix = "" if shape == "markdown" else "_json"
+    out_path = ROOT / "data" / f"clean_templates_written{suffix}.jsonl"
     backend = LlamaCppBackend(WRITER, threads=2)
     rows, t0 = [], time.perf_counter()
-    for i, exam in enumerate(EXAMS):
-        text = backend.chat([message("user", PROMPT.format(exam=exam))], max_tokens=200)
-        rows.append({"exam": exam, "text": text.strip().strip("`").strip()})
+    for i, exam in enumerate(exams):
+        msgs = [message("user", prompt.format(exam=exam))]
+        if shape == "markdown":
+            text = backend.chat(msgs, max_tokens=200).strip().strip("`").strip()
+        else:
+            raw = backend.chat(msgs, max_tokens=320, json_schema={"type": "object"})
+            text = flatten_template(exam.replace(" ", "_"), close_truncated(raw))
+        rows.append({"exam": exam, "text": text})
         print(f"{i + 1}/{len(EXAMS)} {time.perf_counter() - t0:.0f}s", flush=True)
     out_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     meta = {
         "writer": WRITER,
-        "prompt": PROMPT,
-        "decoding": "greedy",
-        "exams_sha256": hashlib.sha256("\n".join(EXAMS).encode()).hexdigest(),
+        "prompt": prompt,
+        "decoding": "greedy" + ("" if shape == "markdown" else ", JSON-object grammar, 320 tokens"),
+        "exams_sha256": hashlib.sha256("\n".join(exams).encode()).hexdigest(),
         "minutes": round((time.perf_counter() - t0) / 60, 1),
     }
     out_path.with_suffix(".meta.json").write_text(json.dumps(meta, indent=1) + "\n")
