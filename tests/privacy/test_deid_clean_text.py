@@ -3,8 +3,17 @@ phrases in headers, what an earlier mask left behind and words cut off by an exp
 
 import pytest
 
+from radgen.privacy.clinical_terms import unit_follows
 from radgen.privacy.deid import Deidentifier
-from radgen.privacy.not_phi import _camel_case, _impossible_date, _lower_case_not_name, _scraps
+from radgen.privacy.not_phi import (
+    _camel_case,
+    _impossible_date,
+    _lower_case_elsewhere,
+    _lower_case_not_name,
+    _scraps,
+    clinical_not_phi,
+)
+from radgen.privacy.spans import PHI, Span
 from radgen.privacy.zones import _cut_last_word, clinical_bigrams
 
 
@@ -104,7 +113,8 @@ def test_identifiers_beside_the_template_rules_are_still_found(deid):
 
 def test_the_model_written_templates_are_mostly_untouched(deid):
     """benchmarks/data/clean_templates_written.jsonl (development): 9 of the 39 PHI-free
-    templates had something redacted before the template rules, 2 after."""
+    templates had something redacted before the template rules, 2 after, 1 after the JSON
+    templates' rules ("Barium Swallow" in a title that says "Study")."""
     import json
     from pathlib import Path
 
@@ -112,4 +122,83 @@ def test_the_model_written_templates_are_mostly_untouched(deid):
     phi = json.loads((data / "clean_templates_written_phi.json").read_text())["with_phi"]
     rows = [json.loads(line) for line in (data / "clean_templates_written.jsonl").open()]
     flagged = [r["exam"] for r in rows if r["exam"] not in phi and found(deid, r["text"])]
-    assert len(rows) - len(phi) == 39 and len(flagged) <= 2, flagged
+    assert len(rows) - len(phi) == 39 and len(flagged) <= 1, flagged
+
+
+# Model-written JSON templates (clean_templates_written_json, development): measurements with
+# a range or an angle, a blank form's date, a coding system, a continent, a word the same
+# text writes in lower case, a lower-case word in an exam title, a title using "Study"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "shear modulus: normal: Normal values are typically between 100 and 200 kPa.",
+        "report: header: title: CT-guided Lung Biopsy Report\ndate: YYYY-MM-DD",
+        "description: This section lists the classification systems used, including the"
+        " International Classification of Diseases (ICD-10) and the Radiological Society of"
+        " North America (RSNA) classification system.",
+        "measurement fields: situs: normal: right\nclassification systems: situs: Situs",
+        "chest X-ray in a neonate\npatient: gender: male\nage: 24\ntechnique: radiograph",
+        "**Title: Barium Swallow Study**\n\n**Findings:** normal",
+    ],
+)
+def test_json_template_fields_keep_every_character(deid, text):
+    assert found(deid, text) == []
+
+
+def test_a_number_before_an_angle_or_a_range_unit_is_a_measurement():
+    """What the tagger called an age in the knee template ("90 degrees") and the elastography
+    one ("between 100 and 200 kPa")."""
+    text = "flexibility: 90 degrees; shear modulus between 100 and 200 kPa"
+    for number in ("90", "100", "200"):
+        start = text.index(number)
+        age = Span(start, start + len(number), PHI.AGE, "tagger")
+        assert clinical_not_phi(age, text), number
+    text = "Patient aged 94 years"
+    start = text.index("94")
+    assert not clinical_not_phi(Span(start, start + 2, PHI.AGE, "tagger"), text)
+
+
+def test_a_unit_after_a_range_makes_a_measurement():
+    text = "between 100 and 200 kPa; 3 to 5 mm; aged 95 to 100 years"
+    assert unit_follows(text, text.index(" and 200")) and unit_follows(text, text.index(" to 5"))
+    assert not unit_follows(text, text.index(" to 100"))
+
+
+def test_a_capitalised_word_written_in_lower_case_elsewhere_is_no_name():
+    assert _lower_case_elsewhere("Situs", "situs: normal\nsitus: Situs")
+    assert not _lower_case_elsewhere("Mark", "Mark Jones; mark the lesion")  # a person's name
+    assert not _lower_case_elsewhere("Kowalczyk", "Dr Kowalczyk")
+
+
+def test_phi_beside_the_json_template_rules_is_still_found(deid):
+    text = (
+        "CT Knee Report\nPatient: Rose Westwood, aged 93 years\nDate: 2023-04-15\n"
+        "Referred by Dr West of Asia Street Clinic, Leeds\nflexibility: 90 degrees\n"
+        "IMPRESSION: No acute disease.\nM. Kuncewicz / kg\n"
+    )
+    hits = found(deid, text)
+    joined = " ".join(hits)
+    for word in ("Rose", "Westwood", "93", "2023-04-15", "West", "Leeds", "Kuncewicz"):
+        assert word in joined, word
+    assert "kg" in hits  # a typist's initials, though also a unit
+    assert "90" not in joined
+
+
+def test_the_model_written_json_templates_keep_all_but_invented_phi(deid):
+    """benchmarks/data/clean_templates_written_json.jsonl (development): 9 of the 28 PHI-free
+    templates had something redacted before these rules (a range, an angle, a blank form's
+    date, ICD-10 and North America, "Situs", "neonate"), and one of the 12 with invented
+    details had an angle redacted beside them."""
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).parents[2] / "benchmarks" / "data"
+    phi = json.loads((data / "clean_templates_written_json_phi.json").read_text())["with_phi"]
+    rows = [json.loads(line) for line in (data / "clean_templates_written_json.jsonl").open()]
+    wrong = [
+        (r["exam"], hit)
+        for r in rows
+        for hit in found(deid, r["text"])
+        if not any(hit in invented for invented in phi.get(r["exam"], []))
+    ]
+    assert len(rows) == 40 and len(phi) == 12 and wrong == []

@@ -73,9 +73,21 @@ def medical_word_form(word: str) -> bool:
 # over 89 is PHI).
 MEASUREMENT_UNIT = re.compile(
     r"[ \t]?(?:mm|cm|ml|cc|hu|bpm|beats|kg|mg|mcg|g|mmol|msv|mgy|gy|mbq|mci|kvp?|mas|ms|sec|"
-    r"seconds?|min|minutes?|mmhg|cm/s|m/s|%|tesla|cm[23²³]|mm[23²³]|g/cm\S*)(?![A-Za-z0-9])",
+    r"seconds?|min|minutes?|mmhg|cm/s|m/s|%|tesla|cm[23²³]|mm[23²³]|g/cm\S*|degrees?|°|kpa)"
+    r"(?![A-Za-z0-9])",
     re.I,
 )
+# The rest of a range before its unit: "100 [and 200 kPa]", "3 [to 5 mm]"
+_RANGE_REST = re.compile(r"\s*(?:[-–]|to|and)\s*\d+(?:[.,]\d+)?")
+
+
+def unit_follows(text: str, pos: int) -> bool:
+    """Whether a measurement unit follows ``pos``, straight away or after the rest of a range
+    ("90 degrees", "between 100 and 200 kPa"): the number before ``pos`` is a measurement."""
+    rest = _RANGE_REST.match(text, pos)
+    return bool(
+        MEASUREMENT_UNIT.match(text, pos) or (rest and MEASUREMENT_UNIT.match(text, rest.end()))
+    )
 
 
 def is_clinical(word: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from radgen.privacy.clinical_terms import MEASUREMENT_UNIT, medical_word_form
+from radgen.privacy.clinical_terms import MEASUREMENT_UNIT, medical_word_form, unit_follows
 from radgen.privacy.patterns import LATIN_STREET_KINDS
 from radgen.privacy.spans import PHI, Span
 from radgen.privacy.zones import (
@@ -48,7 +48,15 @@ COUNTED = re.compile(
 # an earlier de-identification ("XXXX", "___"), a vertebral level or a run of them ("L2-L3",
 # "T12"), and a count of times ("x3").
 NOT_PHI_PIECES = re.compile(
-    r"X{3,}(?![A-Za-z])|_{2,}|\b[CTLS]\d{1,2}(?:-[CTLS]?\d{1,2})?\b|\bx\d{1,2}\b", re.I
+    r"X{3,}(?![A-Za-z])|_{2,}|\b[CTLS]\d{1,2}(?:-[CTLS]?\d{1,2})?\b|\bx\d{1,2}\b"
+    r"|\b(?:YYYY|YY|MM|DD|HH)(?:[-/.:](?:YYYY|YY|MM|DD|HH|SS))+\b"  # a blank form's "YYYY-MM-DD"
+    r"|\bICD-?(?:9|10|11|O)(?:-(?:CM|PCS|\d))?\b",  # a coding system's name, not a code
+    re.I,
+)
+# Places larger than a state (Safe Harbor removes only smaller ones): "North America"
+CONTINENTS = frozenset("africa america americas antarctica asia europe oceania".split())
+_COMPASS = frozenset(
+    "north south east west central latin northern southern eastern western".split()
 )
 # A number or a range of numbers; followed by a unit, it is a measurement ("10-15 beats")
 MEASURED = re.compile(r"\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?")
@@ -129,7 +137,7 @@ def clinical_not_phi(span: Span, text: str) -> bool:
         return True
     if RATIO.fullmatch(piece.strip()):
         return True
-    if MEASURED.fullmatch(piece.strip()) and MEASUREMENT_UNIT.match(text, span.end):
+    if MEASURED.fullmatch(piece.strip()) and unit_follows(text, span.end):
         return True
     if DIAGNOSIS_CODES.fullmatch(piece) and not ID_LABEL.search(before):
         return True
@@ -158,6 +166,15 @@ def clinical_not_phi(span: Span, text: str) -> bool:
     if not words or re.search(r"\d", piece):
         return False
     if (
+        span.source != "pattern"
+        and MEASUREMENT_UNIT.fullmatch(piece.strip())
+        and re.search(r"\d\s*$", text[: span.start])
+    ):
+        return True  # "200 kPa"; a typist's "kg" or "ml" stays initials
+    lowered = {w.lower() for w in words}
+    if span.source != "pattern" and lowered & CONTINENTS and lowered <= CONTINENTS | _COMPASS:
+        return True
+    if (
         span.source in ("tagger", "ner")
         and exam_title_at(text, span.start)
         and all(clinical_word(w) or is_safe_word(w, strict=True) for w in words)
@@ -167,10 +184,22 @@ def clinical_not_phi(span: Span, text: str) -> bool:
         if span.category is PHI.NAME and all(w.islower() for w in words):
             # "he", "rhonchi": a name written in lower case is rarely a common word
             return all(_lower_case_not_name(w) for w in words)
-        return all(_clinical(w) for w in words)
+        return all(_clinical(w) or _lower_case_elsewhere(w, text) for w in words)
     if span.source == "ner":
-        return all(is_safe_word(w, strict=True) or _clinical(w) for w in words)
+        return all(
+            is_safe_word(w, strict=True) or _clinical(w) or _lower_case_elsewhere(w, text)
+            for w in words
+        )
     return False
+
+
+def _lower_case_elsewhere(word: str, text: str) -> bool:
+    """A capitalised word that the same text also writes in lower case, and that is no
+    person's name ("situs: Situs"): a name keeps its capital wherever it is written."""
+    low = word.lower()
+    if word == low or low in person_names():
+        return False
+    return re.search(rf"(?<![\w'’-]){re.escape(low)}(?![\w'’-])", text) is not None
 
 
 # Words of letters and roles that a learned span takes along at its edges ("Thanks, Julia",

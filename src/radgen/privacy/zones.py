@@ -18,7 +18,12 @@ from functools import cache
 from importlib import resources
 
 from radgen.errors import RadgenError
-from radgen.privacy.clinical_terms import CLINICAL_WORDS, MEASUREMENT_UNIT, medical_word_form
+from radgen.privacy.clinical_terms import (
+    CLINICAL_WORDS,
+    MEASUREMENT_UNIT,
+    medical_word_form,
+    unit_follows,
+)
 from radgen.privacy.spans import PHI, Span
 
 SECTION = re.compile(
@@ -321,9 +326,14 @@ def _cut_last_word(tok: str, text: str, end: int) -> bool:
 EXAM_TITLE = re.compile(
     r"\b(?:CT|MRI?|MRA|ultrasound|sonograph\w*|x-?rays?|radiograph\w*|PET(?:-CT)?|SPECT|"
     r"scintigraph\w*|mammogra\w*|fluoroscop\w*|angiogra\w*|echocardiogra\w*|DEXA|doppler|"
-    r"nuclear medicine)\b",
+    r"nuclear medicine|barium)\b",
     re.I,
 )
+
+
+# A PHI label that labels something ("Patient: ...", "Study #"): such a line is no title, though
+# a title may use the word ("Barium Swallow Study")
+_LABELLED = re.compile(rf"{PHI_LABEL.pattern}[ \t]*[:#]", re.I)
 
 
 def exam_title_at(text: str, pos: int) -> bool:
@@ -338,7 +348,7 @@ def _exam_title(line: str) -> bool:
         len(line.split()) <= 10
         and not re.search(r"\d", line)
         and EXAM_TITLE.search(line) is not None
-        and PHI_LABEL.search(line) is None
+        and _LABELLED.search(line) is None
     )
 
 
@@ -348,6 +358,12 @@ def clinical_word(tok: str) -> bool:
     return word in clinical_vocabulary() or (
         word.endswith("s") and word[:-1] in clinical_vocabulary()
     )
+
+
+def _title_word(tok: str) -> bool:
+    """A word an exam title may hold: clinical ("Bones", "Doppler"), or written in lower case
+    and no person's name ("in a neonate"); a capitalised non-clinical word is still checked."""
+    return clinical_word(tok) or (tok.islower() and tok not in person_names())
 
 
 def zone_spans(text: str) -> list[Span]:
@@ -364,7 +380,7 @@ def zone_spans(text: str) -> list[Span]:
             tok = words[j]
             digits = sum(c.isdigit() for c in tok)
             if tok[:1].isdigit():
-                unit = digits >= 3 and MEASUREMENT_UNIT.match(text, m.start() + len(tok))
+                unit = digits >= 3 and unit_follows(text, m.start() + len(tok))
                 flagged.append(digits >= 3 and not unit)  # "120 ml" is a measurement
             elif _initials(tok, text, m) or digits >= 3:
                 flagged.append(True)
@@ -373,7 +389,7 @@ def zone_spans(text: str) -> list[Span]:
                     is_safe_word(tok)
                     or _in_clinical_phrase(words, j)
                     or medical_word_form(tok)
-                    or (title and clinical_word(tok))
+                    or (title and _title_word(tok))
                     or MEASUREMENT_UNIT.fullmatch(tok) is not None
                 )
                 flagged.append(not safe and not _cut_last_word(tok, text, m.end()))
