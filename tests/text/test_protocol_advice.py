@@ -1001,3 +1001,57 @@ def test_a_long_first_item_before_or_is_negated(advisor):
         " no swelling around the eye or change in vision."
     )
     assert advice.imaging_indicated is False
+
+
+# written17 (development after its one run)
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "70M on the waiting list for a kidney transplant; painless visible haematuria",
+        "66F awaiting a renal transplant; tearing chest pain",
+        "70M, creatinine 520, painless visible haematuria",
+        "48M whose kidneys work at about 15 per cent; vomiting and a distended abdomen",
+    ],
+)
+def test_a_transplant_list_a_high_creatinine_or_a_low_percentage_is_kidney_failure(request_text):
+    """written17's two unsafe answers: CT urography for a man on the kidney transplant list,
+    and contrast CT for kidneys working at 15 per cent."""
+    assert parse_request(request_text).has("iodinated_contraindicated")
+
+
+def test_a_normal_creatinine_or_percentage_is_no_kidney_failure():
+    for text in ("70M, creatinine 85, haematuria", "50M, kidney function 60%, vomiting"):
+        facts = parse_request(text)
+        assert not facts.has("iodinated_contraindicated"), text
+    assert parse_request("50M whose kidneys work at about 60 per cent").egfr == 60
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "modality"),
+    [
+        ("52M, sudden pain in the back of the head while lifting, stiff neck",
+         "subarachnoid-haemorrhage", "CT"),
+        ("49F, severe pain in her head like being kicked, came on at the gym",
+         "subarachnoid-haemorrhage", "CT"),
+        ("61M, vomiting, swollen tight abdomen, no bowel movement or wind for two days",
+         "small-bowel-obstruction", "CT"),
+        ("40F, fever, and she cannot breathe in when the right upper abdomen is pressed",
+         "cholecystitis", "ultrasound"),
+        ("45F, sharp pain under the right ribs after fatty meals", "cholecystitis", "ultrasound"),
+        ("58M, seizure this morning, now recovered, no previous episodes",
+         "first-seizure", "MRI"),
+    ],
+)  # fmt: skip
+def test_paraphrases_from_written17(advisor, request_text, entry, modality):
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.exam.modality == modality
+
+
+def test_a_neurological_examination_is_no_red_flag_for_headache(advisor):
+    advice = advisor.advise(
+        "32F, one-sided throbbing headaches with nausea for years, same pattern. O/E: normal"
+        " neurological examination. Plan: d/w neurological examination."
+    )
+    assert advice.imaging_indicated is False
+    flagged = advisor.advise("32F, migraine for years, now a new neurological deficit")
+    assert flagged.imaging_indicated is True

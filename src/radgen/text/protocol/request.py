@@ -56,7 +56,17 @@ KIDNEY_FAILURE = (
     r"(?:kidney|renal) transplant (?:has |is )?(?:failed|failing|failure|rejected)|"
     # "kidneys work at about a fifth of normal", "kidney function 15%"
     r"kidneys?\s+(?:\w+\s+){0,4}(?:a|one)[- ](?:fifth|quarter|sixth|tenth)\s+of\s+normal|"
-    r"kidney function\s+(?:of\s+|at\s+|is\s+)?(?:1\d|2\d|[5-9])\s?%)"
+    # waiting for a kidney: end-stage kidney disease
+    r"(?:waiting list|wait list|waitlist|awaiting|listed)\s+(?:\w+\s+){0,2}"
+    r"(?:kidney|renal)\s+transplant|"
+    # a creatinine of 250 micromol/L or more (no mg/dL value has three digits)
+    r"creatinine\s+(?:is\s+|of\s+|was\s+|at\s+|=\s*|:\s*)?(?:2[5-9]\d|[3-9]\d\d|1\d{3})\b)"
+)
+# Kidney function as a percentage of normal ("kidney function 15%", "kidneys work at about 15
+# per cent"): read like an eGFR, whose normal is about 100
+KIDNEY_PERCENT = (
+    r"\bkidney(?:s|\s+function)?\s+(?:\w+\s+){0,3}(?:about\s+|around\s+|only\s+|roughly\s+)?"
+    r"(\d{1,3})\s?(?:%|per\s?cent)"
 )
 IODINATED_ALLERGY = (
     r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}(?:iodinated|iodine|CT|"
@@ -221,7 +231,7 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
         conditions["pregnant"] = m.group(0)
     facts.pregnant = "pregnant" in conditions
     facts.pregnancy_stated = facts.pregnant or not_pregnant
-    if m := re.search(EGFR, text, re.I):
+    if m := re.search(EGFR, text, re.I) or re.search(KIDNEY_PERCENT, text, re.I):
         facts.egfr = float(m.group(1))
         if facts.egfr < 30:
             conditions["iodinated_contraindicated"] = m.group(0)
