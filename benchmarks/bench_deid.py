@@ -307,9 +307,12 @@ def main() -> None:
             " titles and radgen keeps them). That rule was added after E's sheets showed titles"
             " inside gold names and after B's generator code was seen to write 'Dr' inside its"
             " gold names (the code, not B's misses). Changed since the previous B run"
-            " (2026-12-01), from the model-written development templates' false positives only"
-            " (data/clean_templates_written.jsonl): exam-title lines, medical word forms in"
-            " zones, numbers followed by a unit, report abbreviations. B was run once here.",
+            " (2026-12-02 03:15), from the second model-written development set's false"
+            " positives only (data/clean_templates_written_json.jsonl): a number before an"
+            " angle, a kPa or the rest of a range; a blank form's 'YYYY-MM-DD'; a coding"
+            " system's name; continents; a capitalised word the same text writes in lower"
+            " case; lower-case words in exam titles; a unit after a number; 'Study' in a"
+            " title. B was run once here.",
         },
     )
 
