@@ -24,6 +24,7 @@ from radgen.privacy.clinical_terms import (
     medical_word_form,
     unit_follows,
 )
+from radgen.privacy.eponyms import eponym_spans
 from radgen.privacy.spans import PHI, Span
 
 SECTION = re.compile(
@@ -204,7 +205,7 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
         if lead in HONORIFICS:
             continue  # "Dr Parkinson's patient" is a name, not a term
         out.append(m.span())
-    return out
+    return out + eponym_spans(text)
 
 
 def _label_end(line: str) -> int:

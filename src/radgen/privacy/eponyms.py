@@ -1,0 +1,115 @@
+"""Eponymous classifications, scores, signs, devices and operations of radiology reports and
+templates ("Bosniak IIF", "Kellgren-Lawrence grade 2", "Hunt and Hess", "Dobhoff tube").
+
+Every eponym is also somebody's surname, and some are places ("Glasgow", "Rotterdam"), so a
+word of the lexicon is protected only in a context that makes it a term: a grade or a head
+noun after it, another eponym joined to it, or a field whose label names a classification or
+a device ("classification: Bosniak", "tube: Dobhoff"). "Mr Weber" and "Weber, Anna" stay
+names. The lexicon was written from radiology knowledge (classification systems, scores,
+devices, operations), not from any benchmark's errors.
+"""
+
+from __future__ import annotations
+
+import re
+
+EPONYM_TERMS = frozenset(
+    """
+    agatston alvarado anderson ann arbor austin arlet balthazar barcelona bethesda billroth bismuth
+    blakemore blalock bosniak breslow charnley chamberlain child clark cobb corlette cotrel
+    couinaud crowe debakey denis dobhoff dubousset edwards effendi evans fazekas ficat fisher
+    fleischner fontan frankel frey garden glasgow gleason glenn graf greenfield groshong
+    gustilo hansen harrington hartmann hawkins heimlich hess hickman hunt ilizarov insall
+    jatene kasai kellgren kirschner kommerell ladd lauge lawrence lenke levine lugano luque
+    magerl malecot marshall martin mayfield mcgregor mcrae medtronic meyerding milan mirizzi
+    modic moore mustard neer nissen norwood okuda outerbridge palmaz paprosky penrose
+    pfirrmann pleurx pugh puestow quinton ranson rastelli risser rotterdam roux salem salvati
+    sanders schatzker seldinger senning sengstaken shiley sistrunk spetzler stanford starr
+    steinmann taussig thompson todani tonnis tscherne wackenheim wallstent weber wells wiberg
+    """.split()
+)
+
+_WORD = r"[A-Z][A-Za-z'’]+"
+_PART = r"[A-Z][A-Za-z'’]*"
+# What follows an eponym used as a term: a grade ("III", "IIF", "B", "2", "3+4") or a head
+# noun, perhaps after an acronym ("Marshall CT score")
+_GRADE = re.compile(
+    r"['’]?s?[ \t]*(?:[IV]{1,4}F?\b(?!\.)|[A-D]\d?\b(?!\.|\s+[A-Z][a-z])|\d{1,2}(?:\s*\+\s*\d)?"
+    r"(?![\d/.:-])|(?:[A-Z]{2,5}\s+)?(?i:grade|grading|type|class|classification|category|"
+    r"score|scale|stage|staging|criteria|index|ratio|angle|sign|system|changes|lines?|tubes?|"
+    r"catheter|stent|valve|pins?|wires?|nails?|screws?|rods?|shunt|filter|sump|drains?|"
+    r"procedure|operation|repair|technique|hemiarthroplasty|prosthesis|anastomosis|"
+    r"circulation|loop|limb|segments?|coma)\b)"
+)
+# A field label naming what an eponym in its value would be ("classification:", "tube:")
+_TERM_LABEL = re.compile(
+    r"\b(?:classification|grade|grading|score|scale|staging|stage|system|criteria|category|"
+    r"type|tube|line|catheter|stent|valve|filter|drain|fixation|prosthesis|implant|device|"
+    r"pacemaker|surgery|procedure|operation|repair)s?\b",
+    re.I,
+)
+_EPONYM = re.compile(rf"(?<![\w'’-]){_WORD}(?:-(?:en-)?{_PART})*")
+_JOIN = re.compile(r"\s*(?:and|&|-|/)\s*$")
+
+
+def _parts(token: str) -> list[str]:
+    words = re.split(r"-", token.lower().replace("’", "'"))
+    return [w.removesuffix("'s").strip("'") for w in words if w not in ("en", "y")]
+
+
+def _is_eponym(token: str) -> bool:
+    parts = _parts(token)
+    return bool(parts) and all(p in EPONYM_TERMS for p in parts)
+
+
+def _joined(text: str, a: re.Match[str], b: re.Match[str]) -> bool:
+    """Two eponyms written as one term: "Hunt and Hess", "Ficat & Arlet", or side by side
+    when one of them is no person's name ("Kellgren Lawrence"; "Martin Weber" is a name)."""
+    from radgen.privacy.zones import person_names
+
+    between = text[a.end() : b.start()]
+    if _JOIN.match(between) and between.strip():
+        return True
+    names = person_names()
+    return between in (" ", "-") and not all(
+        p in names for p in _parts(a.group(0)) + _parts(b.group(0))
+    )
+
+
+def _field_value(text: str, m: re.Match[str], line_start: int) -> bool:
+    """An eponym that is no person's name, standing as a field's value or an item of it after
+    a label that is no PHI label ("disc degeneration: Pfirrmann", "heart: Fontan, Norwood")."""
+    from radgen.privacy.zones import PHI_LABEL, person_names
+
+    colon = text.find(":", line_start, m.start())
+    if colon < 0 or PHI_LABEL.search(text, line_start, colon):
+        return False
+    if any(p in person_names() for p in _parts(m.group(0))):
+        return False
+    return re.search(r"[:,][ \t*]*$", text[colon : m.start()]) is not None
+
+
+def eponym_spans(text: str) -> list[tuple[int, int]]:
+    """Lexicon eponyms in a term's context, as (start, end) with any grade or head after them:
+    a grade or a head ("Garden III", "Fisher grade"), another eponym joined to them ("Hunt and
+    Hess", "Child-Pugh"), "modified" before them, a field labelled as a classification or a
+    device ("classification: Bosniak"), or, for an eponym that is no person's name, a field's
+    value ("disc degeneration: Pfirrmann")."""
+    from radgen.privacy.zones import person_names
+
+    tokens = [m for m in _EPONYM.finditer(text) if _is_eponym(m.group(0))]
+    spans: list[tuple[int, int]] = []
+    for i, m in enumerate(tokens):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        colon = text.find(":", line_start, m.start())
+        labelled = colon >= 0 and _TERM_LABEL.search(text, line_start, colon) is not None
+        joined = (i + 1 < len(tokens) and _joined(text, m, tokens[i + 1])) or (
+            i > 0 and _joined(text, tokens[i - 1], m)
+        )
+        parts = _parts(m.group(0))
+        compound = len(parts) > 1 and not all(p in person_names() for p in parts)
+        modified = re.search(r"\b(?:modified|revised)\s+$", text[line_start : m.start()], re.I)
+        grade = _GRADE.match(text, m.end())
+        if grade or labelled or joined or compound or modified or _field_value(text, m, line_start):
+            spans.append((m.start(), grade.end() if grade else m.end()))
+    return spans
