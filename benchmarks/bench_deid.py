@@ -307,12 +307,9 @@ def main() -> None:
             " titles and radgen keeps them). That rule was added after E's sheets showed titles"
             " inside gold names and after B's generator code was seen to write 'Dr' inside its"
             " gold names (the code, not B's misses). Changed since the previous B run"
-            " (2026-12-02 03:15), from the second model-written development set's false"
-            " positives only (data/clean_templates_written_json.jsonl): a number before an"
-            " angle, a kPa or the rest of a range; a blank form's 'YYYY-MM-DD'; a coding"
-            " system's name; continents; a capitalised word the same text writes in lower"
-            " case; lower-case words in exam titles; a unit after a number; 'Study' in a"
-            " title. B was run once here.",
+            " (2026-12-02 12:15): eponymous classifications and devices in a term's context"
+            " are protected (radgen.privacy.eponyms, a lexicon written from radiology"
+            " knowledge, not from any benchmark's errors). B was run once here.",
         },
     )
 
