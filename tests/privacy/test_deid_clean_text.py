@@ -165,9 +165,14 @@ def test_a_unit_after_a_range_makes_a_measurement():
 
 
 def test_a_capitalised_word_written_in_lower_case_elsewhere_is_no_name():
-    assert _lower_case_elsewhere("Situs", "situs: normal\nsitus: Situs")
-    assert not _lower_case_elsewhere("Mark", "Mark Jones; mark the lesion")  # a person's name
-    assert not _lower_case_elsewhere("Kowalczyk", "Dr Kowalczyk")
+    text = "situs: normal\nsitus: Situs"
+    name = Span(text.rindex("Situs"), len(text), PHI.NAME, "tagger")
+    assert _lower_case_elsewhere("Situs", name, text)
+    assert not _lower_case_elsewhere("Mark", name, "Mark Jones; mark the lesion")  # a name
+    assert not _lower_case_elsewhere("Kowalczyk", name, "Dr Kowalczyk")
+    text = "Lives in Reading. Film reading deferred."
+    place = Span(9, 16, PHI.LOCATION, "tagger")
+    assert not _lower_case_elsewhere("Reading", place, text)  # places keep their rule
 
 
 def test_phi_beside_the_json_template_rules_is_still_found(deid):

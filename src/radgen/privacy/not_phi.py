@@ -184,20 +184,21 @@ def clinical_not_phi(span: Span, text: str) -> bool:
         if span.category is PHI.NAME and all(w.islower() for w in words):
             # "he", "rhonchi": a name written in lower case is rarely a common word
             return all(_lower_case_not_name(w) for w in words)
-        return all(_clinical(w) or _lower_case_elsewhere(w, text) for w in words)
+        return all(_clinical(w) or _lower_case_elsewhere(w, span, text) for w in words)
     if span.source == "ner":
         return all(
-            is_safe_word(w, strict=True) or _clinical(w) or _lower_case_elsewhere(w, text)
+            is_safe_word(w, strict=True) or _clinical(w) or _lower_case_elsewhere(w, span, text)
             for w in words
         )
     return False
 
 
-def _lower_case_elsewhere(word: str, text: str) -> bool:
+def _lower_case_elsewhere(word: str, span: Span, text: str) -> bool:
     """A capitalised word that the same text also writes in lower case, and that is no
-    person's name ("situs: Situs"): a name keeps its capital wherever it is written."""
+    person's name ("situs: Situs"): a name keeps its capital wherever it is written. Not for
+    places, many of which are common words too ("Reading", "Bath")."""
     low = word.lower()
-    if word == low or low in person_names():
+    if word == low or low in person_names() or span.category is PHI.LOCATION:
         return False
     return re.search(rf"(?<![\w'’-]){re.escape(low)}(?![\w'’-])", text) is not None
 
