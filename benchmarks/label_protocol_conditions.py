@@ -5,7 +5,7 @@ A written batch's request is labelled from its fact sheet, read by the rules' pa
 sheets are plain prose); the four hand-written sets have no sheets and are read from the
 request. Where the writer dropped a fact the sheet states, or stated one the sheet does not,
 the label follows the request's text: the list below was made by reading every request
-where the sheet's facts and the rules' reading of the request disagree (21 of 2,010).
+where the sheet's facts and the rules' reading of the request disagree (30 of 2,258).
 
 Run: python benchmarks/label_protocol_conditions.py  (rewrites the file in place)
 """
@@ -42,6 +42,16 @@ BY_HAND = {
     ("written15", "h02phone"): {"+contrast_reaction"},
     ("written15", "h02ehr"): {"+contrast_reaction"},
     ("written15", "h08phone"): {"+contrast_reaction"},  # resus after contrast
+    # written16's sheets whose reaction or pregnancy the rules do not read (their flags say it)
+    ("written16", "g01gp"): {"+contrast_reaction"},  # an adrenaline pen when the contrast went in
+    ("written16", "g02gp"): {"+contrast_reaction"},  # puffed up lips during the dye injection
+    ("written16", "g02soap"): {"+contrast_reaction"},
+    ("written16", "g03gp"): {"+contrast_reaction"},  # itchy skin and a tight chest after contrast
+    ("written16", "g03soap"): {"+contrast_reaction"},
+    ("written16", "g07ed"): {"+pregnant"},  # "29F, 14W"
+    ("written16", "g08ed"): {"+pregnant"},  # "33F, 20wks"
+    ("written16", "g08gp"): {"+pregnant"},  # "carrying her second child, about 20 weeks along"
+    ("written16", "g08soap"): {"+pregnant"},
 }
 
 

@@ -1055,3 +1055,10 @@ def test_a_neurological_examination_is_no_red_flag_for_headache(advisor):
     assert advice.imaging_indicated is False
     flagged = advisor.advise("32F, migraine for years, now a new neurological deficit")
     assert flagged.imaging_indicated is True
+
+
+def test_a_pregnancy_test_negative_with_words_between_is_no_pregnancy():
+    """Found while labelling written16's examples: the sheet's 'pregnancy test today is
+    negative' was read as a pregnancy."""
+    assert not parse_request("52F, pregnancy test today is negative, haematuria").pregnant
+    assert parse_request("28F, pregnancy test today is positive, RLQ pain").pregnant

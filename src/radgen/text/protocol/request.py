@@ -38,7 +38,8 @@ PREGNANT = (
     r"|(?<=\d[FfWw])[,;\s]+\d{1,2}\s?(?:w|wk|wks|weeks?)\b(?!\s*(?:ago|of|since|hx|history))"
 )
 NOT_PREGNANT = (
-    r"\b(?:not|non)[\s-]*pregnan\w*|pregnancy test (?:was |is )?negative|negative pregnancy test"
+    r"\b(?:not|non)[\s-]*pregnan\w*|pregnancy test (?:\w+ ){0,2}(?:was |is )?negative|"
+    r"negative pregnancy test"
     # a form's field left empty: "Pregnancy: Not applicable", "**Pregnancy:** N/A"
     r"|\bpregnan\w*\W{0,4}:\W{0,4}(?:not applicable|n/?a|no|none|negative)\b"
 )
