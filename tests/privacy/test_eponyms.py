@@ -34,7 +34,7 @@ def found(deid: Deidentifier, text: str) -> list[str]:
         "tube: Dobhoff, Salem sump",
         "fixation: Kirschner wires, Steinmann pin",
         "pacemaker: Medtronic",
-        "surgery: Roux-en-Y, Nissen, Billroth II",
+        "operation: Roux-en-Y, Nissen, Billroth II",
     ],
 )
 def test_classification_and_device_eponyms_in_a_template_survive(deid, line):
@@ -49,6 +49,8 @@ def test_classification_and_device_eponyms_in_a_template_survive(deid, line):
         ("Mr Weber a 45 year old man. Signed: Martin A Weber", ["Weber", "Martin A Weber"]),
         ("Seen by Dr Glenn Thompson and Dr Evans.", ["Glenn Thompson", "Evans"]),
         ("Patient: Hunt, Marshall\nType: outpatient", ["Hunt", "Marshall"]),
+        ("Surgery: Hunt Medical Centre\nFINDINGS: normal", ["Hunt"]),
+        ("Referring physician (stent clinic): Weber\nFINDINGS: normal", ["Weber"]),
     ],
 )  # fmt: skip
 def test_the_same_words_as_names_are_still_found(deid, text, names):
@@ -62,3 +64,4 @@ def test_a_grade_or_head_is_part_of_the_term():
     spans = [text[a:b] for a, b in eponym_spans(text)]
     assert spans == ["Garden III", "Fisher grade"]
     assert eponym_spans("Mr Weber a 45 year old; Martin A Weber") == []
+    assert eponym_spans("Dr Fisher grade 3 haemorrhage; Prof. Garden III") == []

@@ -45,7 +45,7 @@ _GRADE = re.compile(
 _TERM_LABEL = re.compile(
     r"\b(?:classification|grade|grading|score|scale|staging|stage|system|criteria|category|"
     r"type|tube|line|catheter|stent|valve|filter|drain|fixation|prosthesis|implant|device|"
-    r"pacemaker|surgery|procedure|operation|repair)s?\b",
+    r"pacemaker|procedure|operation|repair)s?\b",
     re.I,
 )
 _EPONYM = re.compile(rf"(?<![\w'’-]){_WORD}(?:-(?:en-)?{_PART})*")
@@ -93,16 +93,24 @@ def eponym_spans(text: str) -> list[tuple[int, int]]:
     """Lexicon eponyms in a term's context, as (start, end) with any grade or head after them:
     a grade or a head ("Garden III", "Fisher grade"), another eponym joined to them ("Hunt and
     Hess", "Child-Pugh"), "modified" before them, a field labelled as a classification or a
-    device ("classification: Bosniak"), or, for an eponym that is no person's name, a field's
-    value ("disc degeneration: Pfirrmann")."""
-    from radgen.privacy.zones import person_names
+    device and not as a person ("classification: Bosniak"), or, for an eponym that is no
+    person's name, a field's value ("disc degeneration: Pfirrmann"). Never after a title
+    ("Dr Hunt")."""
+    from radgen.privacy.zones import HONORIFICS, PHI_LABEL, person_names
 
     tokens = [m for m in _EPONYM.finditer(text) if _is_eponym(m.group(0))]
     spans: list[tuple[int, int]] = []
     for i, m in enumerate(tokens):
         line_start = text.rfind("\n", 0, m.start()) + 1
         colon = text.find(":", line_start, m.start())
-        labelled = colon >= 0 and _TERM_LABEL.search(text, line_start, colon) is not None
+        labelled = (
+            colon >= 0
+            and _TERM_LABEL.search(text, line_start, colon) is not None
+            and PHI_LABEL.search(text, line_start, colon) is None
+        )
+        titled = re.search(r"(\w+)\.?\s+$", text[line_start : m.start()])
+        if titled and titled.group(1).lower() in HONORIFICS:
+            continue  # "Dr Hunt", "Mr Weber": a person, whatever follows
         joined = (i + 1 < len(tokens) and _joined(text, m, tokens[i + 1])) or (
             i > 0 and _joined(text, tokens[i - 1], m)
         )
