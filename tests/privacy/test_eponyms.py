@@ -51,6 +51,7 @@ def test_classification_and_device_eponyms_in_a_template_survive(deid, line):
         ("Patient: Hunt, Marshall\nType: outpatient", ["Hunt", "Marshall"]),
         ("Surgery: Hunt Medical Centre\nFINDINGS: normal", ["Hunt"]),
         ("Referring physician (stent clinic): Weber\nFINDINGS: normal", ["Weber"]),
+        ("Pacemaker: Medtronic, implanted by Weber in 2019\nFINDINGS: normal", ["Weber"]),
     ],
 )  # fmt: skip
 def test_the_same_words_as_names_are_still_found(deid, text, names):

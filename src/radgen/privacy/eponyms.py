@@ -50,6 +50,8 @@ _TERM_LABEL = re.compile(
 )
 _EPONYM = re.compile(rf"(?<![\w'’-]){_WORD}(?:-(?:en-)?{_PART})*")
 _JOIN = re.compile(r"\s*(?:and|&|-|/)\s*$")
+# An eponym as a field's value or an item of it: right after the colon or a list separator
+_LIST_ITEM = re.compile(r"[:,/][ \t*]*$")
 
 
 def _parts(token: str) -> list[str]:
@@ -86,7 +88,7 @@ def _field_value(text: str, m: re.Match[str], line_start: int) -> bool:
         return False
     if any(p in person_names() for p in _parts(m.group(0))):
         return False
-    return re.search(r"[:,][ \t*]*$", text[colon : m.start()]) is not None
+    return _LIST_ITEM.search(text, colon, m.start()) is not None
 
 
 def eponym_spans(text: str) -> list[tuple[int, int]]:
@@ -107,6 +109,7 @@ def eponym_spans(text: str) -> list[tuple[int, int]]:
             colon >= 0
             and _TERM_LABEL.search(text, line_start, colon) is not None
             and PHI_LABEL.search(text, line_start, colon) is None
+            and _LIST_ITEM.search(text, colon, m.start()) is not None
         )
         titled = re.search(r"(\w+)\.?\s+$", text[line_start : m.start()])
         if titled and titled.group(1).lower() in HONORIFICS:
