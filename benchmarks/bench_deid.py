@@ -307,9 +307,10 @@ def main() -> None:
             " titles and radgen keeps them). That rule was added after E's sheets showed titles"
             " inside gold names and after B's generator code was seen to write 'Dr' inside its"
             " gold names (the code, not B's misses). Changed since the previous B run"
-            " (2026-12-02 12:15): eponymous classifications and devices in a term's context"
-            " are protected (radgen.privacy.eponyms, a lexicon written from radiology"
-            " knowledge, not from any benchmark's errors). B was run once here.",
+            " (2026-12-02 12:34), from a review of the code only: the eponym protection never"
+            " applies after a title, on a line labelled as a person, or away from a field's"
+            " value, and 'surgery' is no term label; the lower-case-elsewhere rule no longer"
+            " drops places. B was run once here.",
         },
     )
 

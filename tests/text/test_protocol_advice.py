@@ -988,9 +988,21 @@ def test_a_warm_flush_after_dye_is_no_reaction(advisor):
         ("74-year-old man who has suddenly ripped chest pain through to the shoulder blades",
          "aortic-dissection", "CT"),
         ("71F, severe headache, worst ever, exercise", "subarachnoid-haemorrhage", "CT"),
+        # written17 (development after its one run)
+        ("52M, sudden pain in the back of the head while lifting, stiff neck",
+         "subarachnoid-haemorrhage", "CT"),
+        ("49F, severe pain in her head like being kicked, came on at the gym",
+         "subarachnoid-haemorrhage", "CT"),
+        ("61M, vomiting, swollen tight abdomen, no bowel movement or wind for two days",
+         "small-bowel-obstruction", "CT"),
+        ("40F, fever, and she cannot breathe in when the right upper abdomen is pressed",
+         "cholecystitis", "ultrasound"),
+        ("45F, sharp pain under the right ribs after fatty meals", "cholecystitis", "ultrasound"),
+        ("58M, seizure this morning, now recovered, no previous episodes",
+         "first-seizure", "MRI"),
     ],
 )  # fmt: skip
-def test_paraphrases_from_written16(advisor, request_text, entry, modality):
+def test_paraphrases_from_written16_and_written17(advisor, request_text, entry, modality):
     advice = advisor.advise(request_text)
     assert advice.source.entry == entry and advice.exam.modality == modality
 
@@ -1024,27 +1036,6 @@ def test_a_normal_creatinine_or_percentage_is_no_kidney_failure():
         facts = parse_request(text)
         assert not facts.has("iodinated_contraindicated"), text
     assert parse_request("50M whose kidneys work at about 60 per cent").egfr == 60
-
-
-@pytest.mark.parametrize(
-    ("request_text", "entry", "modality"),
-    [
-        ("52M, sudden pain in the back of the head while lifting, stiff neck",
-         "subarachnoid-haemorrhage", "CT"),
-        ("49F, severe pain in her head like being kicked, came on at the gym",
-         "subarachnoid-haemorrhage", "CT"),
-        ("61M, vomiting, swollen tight abdomen, no bowel movement or wind for two days",
-         "small-bowel-obstruction", "CT"),
-        ("40F, fever, and she cannot breathe in when the right upper abdomen is pressed",
-         "cholecystitis", "ultrasound"),
-        ("45F, sharp pain under the right ribs after fatty meals", "cholecystitis", "ultrasound"),
-        ("58M, seizure this morning, now recovered, no previous episodes",
-         "first-seizure", "MRI"),
-    ],
-)  # fmt: skip
-def test_paraphrases_from_written17(advisor, request_text, entry, modality):
-    advice = advisor.advise(request_text)
-    assert advice.source.entry == entry and advice.exam.modality == modality
 
 
 def test_a_neurological_examination_is_no_red_flag_for_headache(advisor):
