@@ -131,7 +131,7 @@ def main() -> None:
             raw = backend.chat(msgs, max_tokens=320, json_schema={"type": "object"})
             text = flatten_template(exam.replace(" ", "_"), close_truncated(raw))
         rows.append({"exam": exam, "text": text})
-        print(f"{i + 1}/{len(EXAMS)} {time.perf_counter() - t0:.0f}s", flush=True)
+        print(f"{i + 1}/{len(exams)} {time.perf_counter() - t0:.0f}s", flush=True)
     out_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     meta = {
         "writer": WRITER,

@@ -1,6 +1,9 @@
 """Clinical text with no PHI keeps every character: shorthand that NER mistakes for names,
 phrases in headers, what an earlier mask left behind and words cut off by an export."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 from radgen.privacy.clinical_terms import unit_follows
@@ -24,6 +27,14 @@ def deid():
 
 def found(deid: Deidentifier, text: str) -> list[str]:
     return [s.text(text) for s in deid.detect(text)]
+
+
+def written_templates(stem: str) -> tuple[list[dict], dict]:
+    """A model-written development set of templates (benchmarks/data/STEM.jsonl) and its
+    hand marks of invented patient details (STEM_phi.json)."""
+    data = Path(__file__).parents[2] / "benchmarks" / "data"
+    rows = [json.loads(line) for line in (data / f"{stem}.jsonl").open()]
+    return rows, json.loads((data / f"{stem}_phi.json").read_text())["with_phi"]
 
 
 @pytest.mark.parametrize("token", ["EtOH", "HFpEF", "AComm", "DM2", "T2"])
@@ -98,9 +109,20 @@ def test_lower_case_words_that_no_name_is():
         "**CT Colonography Report**\n\n**Title:**\n\n---\n\n**Normal findings:**",
         "Bone Scintigraphy Report\n\nWeight: [Weight]\nBMI: [BMI]",
         "Obstetric ultrasound\n\nFetal heart rate: 140 bpm, 10-15 beats per minute variability",
+        # Model-written JSON templates (clean_templates_written_json, development): a range or
+        # an angle, a blank form's date, a coding system, a continent, a word the same text
+        # writes in lower case, a lower-case word in an exam title, a title using "Study"
+        "shear modulus: normal: Normal values are typically between 100 and 200 kPa.",
+        "report: header: title: CT-guided Lung Biopsy Report\ndate: YYYY-MM-DD",
+        "description: This section lists the classification systems used, including the"
+        " International Classification of Diseases (ICD-10) and the Radiological Society of"
+        " North America (RSNA) classification system.",
+        "measurement fields: situs: normal: right\nclassification systems: situs: Situs",
+        "chest X-ray in a neonate\npatient: gender: male\nage: 24\ntechnique: radiograph",
+        "**Title: Barium Swallow Study**\n\n**Findings:** normal",
     ],
 )
-def test_template_headers_keep_every_character(deid, text):
+def test_template_text_keeps_every_character(deid, text):
     assert found(deid, text) == []
 
 
@@ -115,34 +137,9 @@ def test_the_model_written_templates_are_mostly_untouched(deid):
     """benchmarks/data/clean_templates_written.jsonl (development): 9 of the 39 PHI-free
     templates had something redacted before the template rules, 2 after, 1 after the JSON
     templates' rules ("Barium Swallow" in a title that says "Study")."""
-    import json
-    from pathlib import Path
-
-    data = Path(__file__).parents[2] / "benchmarks" / "data"
-    phi = json.loads((data / "clean_templates_written_phi.json").read_text())["with_phi"]
-    rows = [json.loads(line) for line in (data / "clean_templates_written.jsonl").open()]
+    rows, phi = written_templates("clean_templates_written")
     flagged = [r["exam"] for r in rows if r["exam"] not in phi and found(deid, r["text"])]
     assert len(rows) - len(phi) == 39 and len(flagged) <= 1, flagged
-
-
-# Model-written JSON templates (clean_templates_written_json, development): measurements with
-# a range or an angle, a blank form's date, a coding system, a continent, a word the same
-# text writes in lower case, a lower-case word in an exam title, a title using "Study"
-@pytest.mark.parametrize(
-    "text",
-    [
-        "shear modulus: normal: Normal values are typically between 100 and 200 kPa.",
-        "report: header: title: CT-guided Lung Biopsy Report\ndate: YYYY-MM-DD",
-        "description: This section lists the classification systems used, including the"
-        " International Classification of Diseases (ICD-10) and the Radiological Society of"
-        " North America (RSNA) classification system.",
-        "measurement fields: situs: normal: right\nclassification systems: situs: Situs",
-        "chest X-ray in a neonate\npatient: gender: male\nage: 24\ntechnique: radiograph",
-        "**Title: Barium Swallow Study**\n\n**Findings:** normal",
-    ],
-)
-def test_json_template_fields_keep_every_character(deid, text):
-    assert found(deid, text) == []
 
 
 def test_a_number_before_an_angle_or_a_range_unit_is_a_measurement():
@@ -194,12 +191,7 @@ def test_the_model_written_json_templates_keep_all_but_invented_phi(deid):
     templates had something redacted before these rules (a range, an angle, a blank form's
     date, ICD-10 and North America, "Situs", "neonate"), and one of the 12 with invented
     details had an angle redacted beside them."""
-    import json
-    from pathlib import Path
-
-    data = Path(__file__).parents[2] / "benchmarks" / "data"
-    phi = json.loads((data / "clean_templates_written_json_phi.json").read_text())["with_phi"]
-    rows = [json.loads(line) for line in (data / "clean_templates_written_json.jsonl").open()]
+    rows, phi = written_templates("clean_templates_written_json")
     wrong = [
         (r["exam"], hit)
         for r in rows

@@ -11,6 +11,7 @@ devices, operations), not from any benchmark's errors.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 EPONYM_TERMS = frozenset(
@@ -64,63 +65,46 @@ def _is_eponym(token: str) -> bool:
     return bool(parts) and all(p in EPONYM_TERMS for p in parts)
 
 
-def _joined(text: str, a: re.Match[str], b: re.Match[str]) -> bool:
+def _joined(text: str, a: re.Match[str], b: re.Match[str], names: frozenset[str]) -> bool:
     """Two eponyms written as one term: "Hunt and Hess", "Ficat & Arlet", or side by side
     when one of them is no person's name ("Kellgren Lawrence"; "Martin Weber" is a name)."""
-    from radgen.privacy.zones import person_names
-
     between = text[a.end() : b.start()]
     if _JOIN.match(between) and between.strip():
         return True
-    names = person_names()
-    return between in (" ", "-") and not all(
-        p in names for p in _parts(a.group(0)) + _parts(b.group(0))
-    )
-
-
-def _field_value(text: str, m: re.Match[str], line_start: int) -> bool:
-    """An eponym that is no person's name, standing as a field's value or an item of it after
-    a label that is no PHI label ("disc degeneration: Pfirrmann", "heart: Fontan, Norwood")."""
-    from radgen.privacy.zones import PHI_LABEL, person_names
-
-    colon = text.find(":", line_start, m.start())
-    if colon < 0 or PHI_LABEL.search(text, line_start, colon):
-        return False
-    if any(p in person_names() for p in _parts(m.group(0))):
-        return False
-    return _LIST_ITEM.search(text, colon, m.start()) is not None
+    return between == " " and not all(p in names for p in _parts(a.group(0)) + _parts(b.group(0)))
 
 
 def eponym_spans(text: str) -> list[tuple[int, int]]:
     """Lexicon eponyms in a term's context, as (start, end) with any grade or head after them:
     a grade or a head ("Garden III", "Fisher grade"), another eponym joined to them ("Hunt and
-    Hess", "Child-Pugh"), "modified" before them, a field labelled as a classification or a
-    device and not as a person ("classification: Bosniak"), or, for an eponym that is no
-    person's name, a field's value ("disc degeneration: Pfirrmann"). Never after a title
-    ("Dr Hunt")."""
+    Hess", "Child-Pugh"), "modified" before them, or the value (or a list item) of a field not
+    labelled as a person, when the label names a classification or a device ("classification:
+    Bosniak") or the eponym is no person's name ("disc degeneration: Pfirrmann"). Never after
+    a title ("Dr Hunt")."""
     from radgen.privacy.zones import HONORIFICS, PHI_LABEL, person_names
 
+    names = person_names()
     tokens = [m for m in _EPONYM.finditer(text) if _is_eponym(m.group(0))]
+    joins = [_joined(text, a, b, names) for a, b in itertools.pairwise(tokens)]
     spans: list[tuple[int, int]] = []
     for i, m in enumerate(tokens):
         line_start = text.rfind("\n", 0, m.start()) + 1
-        colon = text.find(":", line_start, m.start())
-        labelled = (
-            colon >= 0
-            and _TERM_LABEL.search(text, line_start, colon) is not None
-            and PHI_LABEL.search(text, line_start, colon) is None
-            and _LIST_ITEM.search(text, colon, m.start()) is not None
-        )
         titled = re.search(r"(\w+)\.?\s+$", text[line_start : m.start()])
         if titled and titled.group(1).lower() in HONORIFICS:
             continue  # "Dr Hunt", "Mr Weber": a person, whatever follows
-        joined = (i + 1 < len(tokens) and _joined(text, m, tokens[i + 1])) or (
-            i > 0 and _joined(text, tokens[i - 1], m)
-        )
         parts = _parts(m.group(0))
-        compound = len(parts) > 1 and not all(p in person_names() for p in parts)
+        colon = text.find(":", line_start, m.start())
+        value = (  # a field's value or list item, under a label that is no PHI label
+            colon >= 0
+            and PHI_LABEL.search(text, line_start, colon) is None
+            and _LIST_ITEM.search(text, colon, m.start()) is not None
+        )
+        labelled = value and _TERM_LABEL.search(text, line_start, colon) is not None
+        unnamed_value = value and not any(p in names for p in parts)
+        joined = (i > 0 and joins[i - 1]) or (i < len(joins) and joins[i])
+        compound = len(parts) > 1 and not all(p in names for p in parts)
         modified = re.search(r"\b(?:modified|revised)\s+$", text[line_start : m.start()], re.I)
         grade = _GRADE.match(text, m.end())
-        if grade or labelled or joined or compound or modified or _field_value(text, m, line_start):
+        if grade or labelled or unnamed_value or joined or compound or modified:
             spans.append((m.start(), grade.end() if grade else m.end()))
     return spans

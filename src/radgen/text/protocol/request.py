@@ -55,7 +55,7 @@ KIDNEY_FAILURE = (
     r"acute kidney injury|\bAKI\b|"
     r"(?:haemo|hemo)[- ]?(?:dia)?filtration|renal replacement therapy|"
     r"(?:kidney|renal) transplant (?:has |is )?(?:failed|failing|failure|rejected)|"
-    # "kidneys work at about a fifth of normal", "kidney function 15%"
+    # "kidneys work at about a fifth of normal" (a percentage is read as an eGFR: KIDNEY_PERCENT)
     r"kidneys?\s+(?:\w+\s+){0,4}(?:a|one)[- ](?:fifth|quarter|sixth|tenth)\s+of\s+normal|"
     # waiting for a kidney: end-stage kidney disease
     r"(?:waiting list|wait list|waitlist|awaiting|listed)\s+(?:\w+\s+){0,2}"
