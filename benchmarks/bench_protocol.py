@@ -165,8 +165,10 @@ IONISING = {"CT", "X-ray", "nuclear medicine", "fluoroscopy", "mammography"}
 def forbidden(s: dict, modality: str, iodinated: bool) -> bool:
     """Whether the scenario's safety flags forbid an examination of this kind."""
     return bool(
-        (s.get("no_ionising") and modality in IONISING) or (s.get("no_iodinated") and iodinated)
-    )
+        (s.get("no_ionising") and modality in IONISING)
+        or (s.get("no_iodinated") and iodinated)
+        or (s.get("no_mri") and modality == "MRI")  # sheets from written18 on mark an
+    )  # implant or metal that makes MRI unsafe; earlier sheets did not, so MRI was never unsafe
 
 
 def check_flags(rows: list[dict]) -> list[dict]:

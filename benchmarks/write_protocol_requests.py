@@ -62,6 +62,13 @@ wordings (anaphylactic shock from contrast, an allergy band, a creatinine of 520
 dialysis, weeks' gestation, an aneurysm clip) and at look-alikes (breastfeeding, a bee-sting
 reaction, metformin), with 8 no-imaging requests, in the GP and telephone styles and a new
 one: a doctor's entry in the hospital notes under the usual headings ("notes").
+``--set written18`` words an eighteenth batch of 40 sheets, written after written17's fixes
+and before any run on them, aimed at the safety facts in new wordings (a throat that swelled
+after X-ray dye, an allergy list naming iohexol, stage 5 kidney disease, a doubled creatinine,
+twins, a cochlear implant, a metal splinter in the eye) and at look-alikes (a knee replacement,
+a birth six months ago, a negative pregnancy test), with 8 no-imaging requests, in the
+emergency and ward styles and a new one: an Australian emergency registrar's request in the
+local shorthand ("aus"). Its sheets also carry ``no_mri`` where MRI is unsafe.
 """
 
 from __future__ import annotations
@@ -102,6 +109,7 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
     "written15": _whole("written15", ("ed", "phone", "ehr")),
     "written16": _whole("written16", ("ed", "gp", "soap")),
     "written17": _whole("written17", ("gp", "phone", "notes")),
+    "written18": _whole("written18", ("ed", "ward", "aus")),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -178,6 +186,10 @@ STYLES = {
     " fill, as in this example for other facts: 'Facts: woman aged 70; swollen painful left"
     " wrist; suspected gout' -> 'PC: 70F, painful swollen L wrist. O/E: hot, tender L wrist."
     " Imp: ?gout. Plan: d/w radiology re imaging.'",
+    "aus": "Write it as an Australian emergency registrar's imaging request in the local"
+    " shorthand (pt, yo, Hx, O/E, Ix, NKDA, ?), as in this example for other facts: 'Facts:"
+    " woman aged 70; swollen painful left wrist; suspected gout' -> 'Pt 70yo F, Hx nil, O/E"
+    " hot swollen L wrist, ?gout, pls advise re Ix'.",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
@@ -221,7 +233,7 @@ def main() -> None:
                 "style": style,
                 "spec": spec["spec"],
             }
-            row.update({k: spec[k] for k in ("no_ionising", "no_iodinated") if k in spec})
+            row.update({k: spec[k] for k in ("no_ionising", "no_iodinated", "no_mri") if k in spec})
             rows.append(row)
             elapsed = time.perf_counter() - t0
             print(f"{len(rows)}/{n_styles * len(specs)} {elapsed:.0f}s", flush=True)
