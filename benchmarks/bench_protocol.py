@@ -39,7 +39,7 @@ WRITTEN = {
            ROOT / "data" / f"protocol_scenarios_{name}_valid.json")
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
                  "written8", "written9", "written10", "written11", "written12", "written13",
-                 "written14", "written15", "written16", "written17")
+                 "written14", "written15", "written16", "written17", "written18")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -149,6 +149,15 @@ EXTRA_NOTES = {
     " (hospital notes headings), validity marked by hand before any run, held out whole; the"
     " default engine (written16's fixes, the shipped matcher and condition reader), with the"
     " rules alone (written17-held_frozen_rules_only) beside it",
+    "written18-held": "an eighteenth batch of 40 fact sheets written after written17's fixes,"
+    " aimed at the safety facts in wordings no earlier sheet used (a throat that swelled after"
+    " X-ray dye, an allergy list naming iohexol, stage 5 kidney disease, a doubled creatinine,"
+    " twins, a cochlear implant, a metal splinter in the eye; an MRI for the last three counts as"
+    " unsafe) and at look-alikes (a knee replacement, a birth six months ago, a negative"
+    " pregnancy test), with 8 no-imaging requests, worded by the same model in the emergency and"
+    " ward styles and a new one (an Australian registrar's shorthand), validity marked by hand"
+    " before any run, held out whole; the default engine (written17's fixes, the shipped matcher"
+    " and condition reader), with the rules alone (written18-held_frozen_rules_only) beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)
