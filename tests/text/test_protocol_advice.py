@@ -1053,3 +1053,65 @@ def test_a_pregnancy_test_negative_with_words_between_is_no_pregnancy():
     negative' was read as a pregnancy."""
     assert not parse_request("52F, pregnancy test today is negative, haematuria").pregnant
     assert parse_request("28F, pregnancy test today is positive, RLQ pain").pregnant
+
+
+# written18 (development after its one run)
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "Pt 47yo F, Hx iohexol anaphylaxis, O/E RLQ pain, fever",
+        "Allergy list: Omnipaque: hives. RLQ pain and fever in a 52-year-old woman",
+        "60F, distended abdomen, no flatus, gout, acute kidney injury",
+    ],
+)
+def test_a_named_contrast_agent_or_kidney_injury_in_a_list_rules_out_iodinated(request_text):
+    """written18's three unsafe answers: an allergy to iohexol by name was not read, and
+    'acute kidney injury' at the end of 'no wind, gout, ...' was read as negated with it."""
+    assert parse_request(request_text).has("iodinated_contraindicated")
+
+
+def test_an_open_list_after_no_still_negates_findings():
+    facts = parse_request("40F, back pain, no fever, weight loss, numbness")
+    assert not facts.has("red_flags")
+
+
+def test_a_bare_duration_in_years_is_no_age():
+    facts = parse_request("50M, knee pain, 2y, morning stiffness 10 min, no locking or swelling")
+    assert facts.age_years == 50 and not facts.has("child")
+    assert parse_request("cough for 3 yrs in a 45 yrs old").age_years == 45
+    assert parse_request("45 yrs, smoker").age_years == 45
+
+
+def test_a_shellfish_or_drug_allergy_is_no_contrast_reaction(advisor):
+    """The learned reader read 'Hx shellfish allergy' as a contrast reaction (V/Q instead of
+    CTPA); an allergy to something named, with no contrast in the request, now closes it."""
+    advice = advisor.advise(
+        "Pt 39yo M, Hx shellfish allergy, O/E pleuritic chest pain, SOB, D-dimer +, PE likely"
+    )
+    assert not advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.modality == "CT" and advice.exam.contrast == "iodinated"
+    reaction = parse_request("39M, shellfish allergy and hives after contrast, ?PE")
+    assert reaction.has("iodinated_contraindicated")
+
+
+def test_contrast_with_no_problems_in_shorthand_is_tolerated(advisor):
+    advice = advisor.advise(
+        "55M, iodine dye, coronary angiogram, no problems, eGFR 70, tearing back pain"
+    )
+    assert advice.facts.contrast_tolerated
+    assert advice.exam.modality == "CT" and advice.exam.contrast == "iodinated"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "modality", "indicated"),
+    [
+        ("12B, colicky pain L to groin, blood in urine", "renal-colic", "ultrasound", True),
+        ("58M, back pain, unequal blood pressures in the arms", "aortic-dissection", "CT", True),
+        ("Pt 33yo F, pleuritic chest pain, D-dimer neg", "pulmonary-embolism", None, False),
+        ("Pt 33yo F, pleuritic chest pain, D-dimer -ve", "pulmonary-embolism", None, False),
+    ],
+)  # fmt: skip
+def test_paraphrases_from_written18(advisor, request_text, entry, modality, indicated):
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.imaging_indicated is indicated
+    assert (advice.exam.modality if advice.exam else None) == modality

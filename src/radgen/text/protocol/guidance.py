@@ -102,25 +102,31 @@ def _in_negated_open_list(text: str, m: re.Match[str]) -> bool:
     )
 
 
-def _negated(text: str, m: re.Match[str]) -> bool:
+def _negated(text: str, m: re.Match[str], open_lists: bool = True) -> bool:
     before = re.split(CLAUSE_BREAK, text[: m.start()])[-1]
     after = re.split(CLAUSE_BREAK, text[m.end() :])[0]
     return bool(
         NEGATION.search(before[-40:])
         or POST_NEGATION.search(after[:40])
         or _in_negated_or_list(text, m)
-        or _in_negated_open_list(text, m)
+        or (open_lists and _in_negated_open_list(text, m))
     )
 
 
 def find_unnegated(
-    pattern: str, text: str, negatable: bool = True, unless: str | None = None
+    pattern: str,
+    text: str,
+    negatable: bool = True,
+    unless: str | None = None,
+    open_lists: bool = True,
 ) -> re.Match[str] | None:
     """The first match of ``pattern`` that its own clause does not negate ("no locking",
     "not pregnant", "without red flags" do not count) and that holds no match of ``unless``
-    (a reaction to MRI contrast is no iodinated allergy; a later match still counts)."""
+    (a reaction to MRI contrast is no iodinated allergy; a later match still counts).
+    ``open_lists=False`` keeps a match inside an open list after a negation: a safety fact in
+    "no wind, gout, acute kidney injury" is read, since missing it is the harmful error."""
     for m in re.finditer(pattern, text, re.I):
-        if negatable and _negated(text, m):
+        if negatable and _negated(text, m, open_lists):
             continue
         if unless and re.search(unless, m.group(0), re.I):
             continue

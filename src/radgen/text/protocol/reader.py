@@ -202,7 +202,8 @@ def left_open(fact: str, facts: Facts) -> bool:
     if fact == "kidney":
         return facts.egfr is None  # a stated eGFR of 30 or more says the kidneys are fine
     if fact == "contrast_reaction":
-        return not facts.contrast_tolerated  # "contrast CT scans without any problem"
+        # "contrast CT scans without any problem"; "shellfish allergy" with no contrast named
+        return not facts.contrast_tolerated and not facts.other_allergy_only
     return not facts.mri_safe_stated  # "an MRI-conditional pacemaker"
 
 

@@ -14,12 +14,13 @@ from pydantic import BaseModel, Field
 from radgen.errors import RadgenError
 from radgen.text.protocol.guidance import CONDITIONS, find_unnegated
 
-AGE_PATTERNS = [
+AGE_PATTERNS = [  # most reliable first: a bare "2y" is as often a duration ("50M, knee pain, 2y")
     (r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]?old\b", 1.0),
-    (r"\b(\d{1,3})\s?(?:yo|y/o|yrs?|y)\b", 1.0),
+    (r"\b(\d{1,3})\s?(?:yo|y/o)\b", 1.0),
     (r"\b(\d{1,2})\s?[MF]\b", 1.0),
     (r"(?<![\w/])(\d{1,2})\s?[BG]\b", 1.0),  # request-form shorthand: "10B" is a boy of 10
     (r"\baged?\s*:?\s*(\d{1,3})\b", 1.0),
+    (r"\b(\d{1,3})\s?(?:yrs?|y)\b", 1.0),
     (r"\b(\d{1,2})[- ]?months?[- ]?old\b", 1 / 12),
     (r"\b(\d{1,2})[- ]?weeks?[- ]?old\b", 1 / 52),
     (r"\b(\d{1,2})[- ]?days?[- ]?old\b", 1 / 365),
@@ -69,7 +70,20 @@ KIDNEY_PERCENT = (
     r"\bkidney(?:s|\s+function)?\s+(?:\w+\s+){0,3}(?:about\s+|around\s+|only\s+|roughly\s+)?"
     r"(\d{1,3})\s?(?:%|per\s?cent)"
 )
+# iodinated contrast agents by generic and brand name
+CONTRAST_AGENTS = (
+    r"(?:iohexol|iopamidol|iodixanol|ioversol|iopromide|iomeprol|iobitridol|diatrizoate|"
+    r"omnipaque|visipaque|isovue|ultravist|optiray|iomeron|xenetix|niopam)"
+)
 IODINATED_ALLERGY = (
+    # an allergy or reaction to a named agent: "Allergy list: iohexol: anaphylaxis", "Hx
+    # iohexol anaphylaxis", "hives after Omnipaque"
+    r"(?:allerg\w*|anaphyla\w*|reaction|hives|urticaria|intoleran\w*)[^.;]{0,30}\b"
+    + CONTRAST_AGENTS
+    + r"\b|\b"
+    + CONTRAST_AGENTS
+    + r"\b\W{0,3}(?:\w+\W+){0,2}(?:allerg\w*|anaphyla\w*|reaction|hives|urticaria|rash|"
+    r"swell\w*|swollen)|"
     r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}(?:iodinated|iodine|CT|"
     r"x-ray)?\s*contrast|contrast\s+allerg\w*|(?:iodinated|iodine|"
     r"CT)\s+contrast\s+(?:allerg\w*|reaction)|(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}"
@@ -124,7 +138,26 @@ CONTRAST_TOLERATED = (
     # the warmth every injection gives is no reaction: "felt only a warm flush, which passed"
     r"|\b(?:contrast|dye)\b(?:\s+[\w-]+){0,6}\s+only\s+(?:a\s+)?(?:warm|hot)\s+"
     r"(?:flush|feeling|sensation)"
+    # form shorthand: "iodine dye, coronary angiogram, no problems"
+    r"|\b(?:contrast|dye)\b(?:[\s,]+[\w-]+){0,5}[\s,]+(?:no|nil)\s+(?:problems?|issues?|"
+    r"reactions?|complications?)\b"
 )
+# an allergy to something other than contrast ("shellfish allergy", "allergic to penicillin"):
+# no contraindication, so the learned reader may not read it as a contrast reaction when the
+# request says nothing of contrast (the rules read every contrast wording they know first)
+OTHER_ALLERGEN = (
+    r"(?:shellfish|seafood|prawns?|shrimps?|crab|lobster|fish|penicillins?|amoxicillin|"
+    r"co-amoxiclav|cephalosporins?|sulph?a|sulfonamides?|nuts?|peanuts?|latex|eggs?|bee|wasp|"
+    r"stings?|codeine|morphine|aspirin|NSAIDs?|ibuprofen|plasters?)"
+)
+OTHER_ALLERGY = (
+    r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}"
+    + OTHER_ALLERGEN
+    + r"\b|\b"
+    + OTHER_ALLERGEN
+    + r"\s+(?:\w+\s+)?(?:allerg\w*|anaphyla\w*|reaction)"
+)
+CONTRAST_WORDS = r"\b(?:contrast|dye|iodinat\w*|radiocontrast|" + CONTRAST_AGENTS + r")\b"
 MRI_OK = r"(?<!non-)(?<!non )(?<!not )(?<!not an )\bMRI?[- ](?:conditional|safe|compatible)"
 RED_FLAGS = (
     r"(?:cancer|malignan\w*|metasta\w*|myeloma|lymphoma|leuk\w*mia|carcinoma|melanoma|sarcoma|"
@@ -138,7 +171,8 @@ RED_FLAGS = (
 LOW_PRETEST = (
     r"low (?:pre-?test|clinical) probability|low pretest|"
     r"wells (?:score )?(?:of |is |was )?(?:[0-1]\b|low|unlikely)|low wells|PE unlikely|"
-    r"(?:negative|normal) d-?dimer|d-?dimer (?:was |is )?(?:negative|normal)|PERC negative|"
+    r"(?:negative|normal) d-?dimer|d-?dimer:? (?:was |is )?(?:negative|neg\b|-ve\b|normal)|"
+    r"PERC negative|"
     r"PERC rule negative"
 )
 # A high clinical probability sends a suspected embolism to imaging whatever the D-dimer says
@@ -186,6 +220,9 @@ class Facts(BaseModel):
     contrast_tolerated: bool = Field(
         False, description="The request says contrast was given without harm, or no reaction"
     )
+    other_allergy_only: bool = Field(
+        False, description="The request names an allergy to something else and no contrast"
+    )
     evidence: dict[str, str] = Field(default_factory=dict)
     read_by_reader: dict[str, str] = Field(
         default_factory=dict,
@@ -228,7 +265,8 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
     if (age is not None and age >= 65) or re.search(r"\belderly\b", text, re.I):
         conditions["elderly"] = age_text or "elderly"
     not_pregnant = bool(re.search(NOT_PREGNANT, text, re.I))
-    if not not_pregnant and (m := find_unnegated(PREGNANT, text)):
+    # safety facts are read even inside an open list after a negation (see find_unnegated)
+    if not not_pregnant and (m := find_unnegated(PREGNANT, text, open_lists=False)):
         conditions["pregnant"] = m.group(0)
     facts.pregnant = "pregnant" in conditions
     facts.pregnancy_stated = facts.pregnant or not_pregnant
@@ -236,13 +274,15 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
         facts.egfr = float(m.group(1))
         if facts.egfr < 30:
             conditions["iodinated_contraindicated"] = m.group(0)
-    if m := find_unnegated(KIDNEY_FAILURE, text):
+    if m := find_unnegated(KIDNEY_FAILURE, text, open_lists=False):
         conditions["iodinated_contraindicated"] = m.group(0)
-    if m := find_unnegated(IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b"):
+    if m := find_unnegated(
+        IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b", open_lists=False
+    ):
         conditions["iodinated_contraindicated"] = m.group(0)
-    if m := find_unnegated(GADOLINIUM_ALLERGY, text):
+    if m := find_unnegated(GADOLINIUM_ALLERGY, text, open_lists=False):
         conditions["gadolinium_contraindicated"] = m.group(0)
-    if (m := find_unnegated(MRI_UNSAFE, text)) and (
+    if (m := find_unnegated(MRI_UNSAFE, text, open_lists=False)) and (
         re.search(NOT_MRI_SAFE, text, re.I) or not re.search(MRI_OK, text, re.I)
     ):
         conditions["mri_contraindicated"] = m.group(0)
@@ -250,6 +290,9 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
         NOT_MRI_SAFE, text, re.I
     )
     facts.contrast_tolerated = bool(re.search(CONTRAST_TOLERATED, text, re.I))
+    facts.other_allergy_only = bool(re.search(OTHER_ALLERGY, text, re.I)) and not re.search(
+        CONTRAST_WORDS, text, re.I
+    )
     if not re.search(r"\b(?:no|without|absent) red flags?\b", text, re.I) and (
         m := find_unnegated(RED_FLAGS, text)
     ):
