@@ -88,9 +88,10 @@ class Sheet:
 
 
 class Facts:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, locales: list[str] = LOCALES) -> None:
         self.rng = random.Random(seed)
-        self.fakers = {loc: Faker(loc) for loc in sorted(set(LOCALES))}
+        self.locales = locales
+        self.fakers = {loc: Faker(loc) for loc in sorted(set(locales))}
         for i, f in enumerate(self.fakers.values()):
             f.seed_instance(seed * 131 + i)
 
@@ -126,7 +127,7 @@ class Facts:
 
     def sheet(self) -> Sheet:
         r = self.rng
-        f = self.fakers[r.choice(LOCALES)]
+        f = self.fakers[r.choice(self.locales)]
         s = Sheet()
         patient, words = self.person(f)
         s.items.append(("patient", patient, "NAME"))
@@ -244,21 +245,32 @@ GENERIC = {
 }  # fmt: skip
 
 
-def write(n: int, seed: int = 2026_12_01) -> None:
+def write(
+    n: int,
+    seed: int = 2026_12_01,
+    *,
+    facts: Facts | None = None,
+    data: Path = DATA,
+    styles_text: dict[str, str] = STYLES,
+    prefix: str = "e",
+    script: Path = Path(__file__),
+) -> None:
+    """Write ``n`` documents into ``data``, one JSON line each (a restart resumes; the same
+    values are drawn). Generator F calls this with its own sheets, styles and file."""
     from radgen.privacy.phi_synth import clinical_texts
     from radgen.text.llm.base import message
     from radgen.text.llm.llamacpp import LlamaCppBackend
 
-    facts = Facts(seed)
+    facts = facts or Facts(seed)
     bodies = clinical_texts("heldout")
-    done = len(DATA.read_text(encoding="utf-8").splitlines()) if DATA.exists() else 0
+    done = len(data.read_text(encoding="utf-8").splitlines()) if data.exists() else 0
     if done >= n:
-        print(f"{DATA.name} already holds {done} documents")
+        print(f"{data.name} already holds {done} documents")
         return
     backend = LlamaCppBackend(WRITER, threads=2)
-    styles = list(STYLES)
+    styles = list(styles_text)
     t0 = time.perf_counter()
-    with DATA.open("a", encoding="utf-8") as out:  # one line per document: a crash loses none
+    with data.open("a", encoding="utf-8") as out:  # one line per document: a crash loses none
         for i in range(n):
             style = styles[i % len(styles)]
             sheet = facts.sheet()
@@ -269,7 +281,7 @@ def write(n: int, seed: int = 2026_12_01) -> None:
             frame = backend.chat(
                 [
                     message("system", SYSTEM),
-                    message("user", f"Write {STYLES[style]}.\n\nDetails:\n{details}"),
+                    message("user", f"Write {styles_text[style]}.\n\nDetails:\n{details}"),
                 ],
                 max_tokens=260,
             ).strip()
@@ -278,7 +290,7 @@ def write(n: int, seed: int = 2026_12_01) -> None:
             else:
                 text = f"{frame}\n\n{body}"
             row = {
-                "id": f"e{i:03d}",
+                "id": f"{prefix}{i:03d}",
                 "style": style,
                 "sheet": sheet.items,
                 "text": text,
@@ -290,18 +302,18 @@ def write(n: int, seed: int = 2026_12_01) -> None:
     meta = {
         "writer": WRITER,
         "system": SYSTEM,
-        "styles": STYLES,
+        "styles": styles_text,
         "seed": seed,
-        "script_sha256": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "script_sha256": hashlib.sha256(script.read_bytes()).hexdigest(),
         "minutes": round((time.perf_counter() - t0) / 60, 1),
     }
-    DATA.with_suffix(".meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+    data.with_suffix(".meta.json").write_text(json.dumps(meta, indent=1) + "\n")
 
 
-def load_corpus_e(limit: int | None = None) -> list[CDocument]:
-    """E's documents with their gold spans (tuples again after JSON)."""
+def load_corpus_e(limit: int | None = None, data: Path = DATA) -> list[CDocument]:
+    """E's (or F's) documents with their gold spans (tuples again after JSON)."""
     docs = []
-    for line in DATA.read_text(encoding="utf-8").splitlines()[:limit]:
+    for line in data.read_text(encoding="utf-8").splitlines()[:limit]:
         row = json.loads(line)
         docs.append(CDocument(row["text"], [tuple(g) for g in row["gold"]]))
     return docs
