@@ -75,6 +75,9 @@ CONTRAST_AGENTS = (
     r"(?:iohexol|iopamidol|iodixanol|ioversol|iopromide|iomeprol|iobitridol|diatrizoate|"
     r"omnipaque|visipaque|isovue|ultravist|optiray|iomeron|xenetix|niopam)"
 )
+# the words of an allergy, and the signs of a reaction, shared by the wordings below
+ALLERGY = r"(?:allerg\w*|anaphyla\w*|reaction)"
+SIGNS = r"hives|urticaria|rash|wheez\w*|bronchospasm|anaphyla\w*"
 IODINATED_ALLERGY = (
     # an allergy or reaction to a named agent: "Allergy list: iohexol: anaphylaxis", "Hx
     # iohexol anaphylaxis", "hives after Omnipaque"
@@ -84,26 +87,28 @@ IODINATED_ALLERGY = (
     + CONTRAST_AGENTS
     + r"\b\W{0,3}(?:\w+\W+){0,2}(?:allerg\w*|anaphyla\w*|reaction|hives|urticaria|rash|"
     r"swell\w*|swollen)|"
-    r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}(?:iodinated|iodine|CT|"
-    r"x-ray)?\s*contrast|contrast\s+allerg\w*|(?:iodinated|iodine|"
-    r"CT)\s+contrast\s+(?:allerg\w*|reaction)|(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}"
-    r"(?:CT|x-ray|contrast|iodine)\s+dye|(?:CT|x-ray|contrast|iodine)\s+dye\s+(?:allerg\w*|reaction)"
-    r"|(?:hives|urticaria|rash|wheez\w*|bronchospasm|angio-?o?edema|reaction|anaphyla\w*)\s+"
+    + ALLERGY
+    + r"\s+(?:\w+\s+){0,3}(?:iodinated|iodine|CT|x-ray)?\s*contrast|contrast\s+allerg\w*|"
+    r"(?:iodinated|iodine|CT)\s+contrast\s+(?:allerg\w*|reaction)|"
+    + ALLERGY
+    + r"\s+(?:\w+\s+){0,3}(?:CT|x-ray|contrast|iodine)\s+dye|"
+    r"(?:CT|x-ray|contrast|iodine)\s+dye\s+(?:allerg\w*|reaction)"
+    r"|(?:" + SIGNS + r"|angio-?o?edema|reaction)\s+"
     r"(?:(?:and|or)\s+\w+\s+)?(?:after|following|to|with|from)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}"
     r"contrast\b|\bcontrast\s+(?:reaction|anaphyla\w*)"
     # request-form shorthand lists the reaction beside its cause: "hives, wheezing, CT contrast",
     # "swollen face, contrast angiogram", "hives, throat tight, CT two years ago"
-    r"|(?:hives|urticaria|rash|wheez\w*|bronchospasm|angio-?o?edema|anaphyla\w*|throat tight\w*|"
+    r"|(?:" + SIGNS + r"|angio-?o?edema|throat tight\w*|"
     r"swollen (?:face|lips?|tongue|throat))(?:\s*,\s*[\w-]+(?:\s[\w-]+)?){0,2}"
     r"\s*,\s*(?:(?:CT|iodinated|iodine|IV)\s+(?:contrast|dye)\b|contrast\s+(?:angiogra\w*|CT|scan|"
     r"study|injection)|CT\s+(?:\w+\s+){0,2}ago\b)"
     # a reaction during a scan or within minutes of its contrast: "wheezed and passed out during
     # a CT", "a rash within minutes of contrast at her last scan"
-    r"|(?:hives|urticaria|rash|wheez\w*|bronchospasm|anaphyla\w*|reaction|passed out|collaps\w*|"
+    r"|(?:" + SIGNS + r"|reaction|passed out|collaps\w*|"
     r"faint\w*|swollen|swell\w*|puff\w*)(?:\s+\w+){0,4}\s+(?:during|at|in)\s+"
     r"(?:an?\s+|the\s+|his\s+|her\s+)?(?:last\s+|previous\s+)?(?:CT|angiogra\w*|"
     r"contrast (?:scan|study))\b"
-    r"|(?:hives|urticaria|rash|wheez\w*|swell\w*|swollen|anaphyla\w*|reaction)(?:\s+\w+){0,6}\s+"
+    r"|(?:" + SIGNS + r"|swell\w*|swollen|reaction)(?:\s+\w+){0,6}\s+"
     r"within\s+(?:\w+\s+){0,2}of\s+(?:the\s+)?(?:contrast|dye)\b"
     # a swollen airway after it: "swollen throat shut after iodinated contrast"
     r"|(?:(?:swollen|swell\w*)\s+(?:\w+\s+){0,2}(?:throat|tongue|lips?|face|airway)|(?:throat|"
@@ -114,10 +119,7 @@ IODINATED_ALLERGY = (
     r"|(?:collaps\w*|faint\w*|low blood pressure|hypotensi\w*|shock)(?:\s+\w+){0,4}\s+(?:after|"
     r"following|from)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}(?:contrast|dye)\b"
 )  # "a severe reaction to CT dye in the past", "hives and wheeze after iodinated contrast"
-GADOLINIUM_ALLERGY = (
-    r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}gadolinium|"
-    r"gadolinium\s+(?:allerg\w*|reaction)"
-)
+GADOLINIUM_ALLERGY = ALLERGY + r"\s+(?:\w+\s+){0,3}gadolinium|gadolinium\s+(?:allerg\w*|reaction)"
 # said anywhere, this outweighs an "MRI-conditional" elsewhere (a form's field label)
 NOT_MRI_SAFE = (
     r"\bnon[- ]?MRI?[- ]conditional|\bnot MRI?[- ](?:safe|conditional|compatible)|MRI?[- ]unsafe"
