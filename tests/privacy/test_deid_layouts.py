@@ -3,7 +3,9 @@ labels, letters and e-mails. Field labels are not names; the values in them are.
 
 import pytest
 
+from radgen.privacy.context import _with_name_neighbours
 from radgen.privacy.deid import Deidentifier
+from radgen.privacy.spans import PHI, Span
 from radgen.privacy.zones import foreign_script_spans, is_safe_word
 
 
@@ -82,3 +84,57 @@ def test_names_in_another_script_inside_an_english_report():
     assert hits == ["Μανωλάκης", "Ευμορφία", "Μάριος", "Κανταρελή"]
     greek = "Ο ασθενής Μάριος Κανταρελή. Καρδιά φυσιολογική. Πνεύμονες καθαροί."
     assert foreign_script_spans(greek) == []  # a report written in Greek is left alone
+
+
+# Generator F (development after its one run): layouts of forms, claims and checklists
+def test_field_labels_are_not_phi_but_their_values_are(deid):
+    text = (
+        "- **City:** Port Gloria\n- **Doctor's GMC Number:** 5123870\n"
+        "- **E-MAIL:** anna.berg@example.org\n"
+        "- **National ID / Social Security Number:** 9718101071\nJohn Smith: 45M, cough"
+    )
+    hits = found(deid, text)
+    for value in ("Port Gloria", "5123870", "anna.berg@example.org", "9718101071"):
+        assert value in hits, value
+    joined = " ".join(hits)
+    for label in ("City", "GMC", "MAIL", "National"):
+        assert label not in joined, label
+    assert "John Smith" in joined  # a name written as a label stays a name
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Address: Rua Lourenço Pinho\n- City: Alcácer do Sal\nTel: 5", "Alcácer do Sal"),
+        ("- **Postcode:** 086 72\n- **Telephone:** none", "086 72"),
+        ("| **City: Brandt (SG)** | **Telephone:** 044 123", "Brandt (SG)"),
+    ],
+)
+def test_the_whole_value_of_a_place_field_is_phi(deid, text, value):
+    assert value in found(deid, text)
+
+
+def test_a_blank_place_field_is_no_phi(deid):
+    for text in ("City: ____\nFindings: clear", "City: [Insert City]", "Town: N/A"):
+        assert found(deid, text) == [], text
+
+
+def test_an_institution_in_capitals_is_found_whole_unless_it_is_a_department(deid):
+    text = "HOSPITAL:\n\nSMITHMOUTH IMAGING CLINIC\n\nRADIOLOGY CLINIC\nGENERAL HOSPITAL"
+    assert found(deid, text) == ["SMITHMOUTH IMAGING CLINIC"]
+
+
+def test_a_known_first_name_and_initial_join_a_found_surname():
+    text = "During my examination, I found that Brian M. Compton had a history of asthma."
+    start = text.index("Compton")
+    span = _with_name_neighbours(Span(start, start + 7, PHI.NAME, "tagger"), text)
+    assert span.text(text) == "Brian M. Compton"
+
+
+def test_placeholders_and_document_headings_are_no_phi(deid):
+    text = (
+        "**NURSE'S HANDOVER NOTE**\n\n**Ward:** [Insert Ward Name]\n"
+        "**Next of Kin to Call:** [Insert Next of Kin's Name]\n[Consultant Radiologist's Name]"
+    )
+    assert found(deid, text) == []
+    assert "Freiburg" in found(deid, "Address:\nBättigstrasse 54\nFreiburg\n9901")

@@ -50,7 +50,7 @@ _LEADING_PARTICLE = re.compile(
 )
 
 
-_WORD_BEFORE = re.compile(r"(?<![\w'’-])([^\W\d_][\w'’-]*)[ \t]+$")
+_WORD_BEFORE = re.compile(r"(?<![\w'’-])([^\W\d_][\w'’-]*)[ \t]+(?:[A-Z]\.?[ \t]+)?$")
 _WORD_AFTER = re.compile(r",?[ \t]+([^\W\d_][\w'’-]*)(?![\w'’-])")
 
 
@@ -61,7 +61,8 @@ def _known_name(word: str) -> bool:
 
 
 def _with_name_neighbours(span: Span, text: str) -> Span:
-    """A known first or last name right before a found name ("Gary [Toolis]") or after it,
+    """A known first or last name right before a found name ("Gary [Toolis]", also with a
+    middle initial: "Brian M. [Compton]") or after it,
     also after a comma ("[ROHRICHT], Diethard"), belongs to it: the tagger often finds only
     the rarer half of a name."""
     if (m := _WORD_BEFORE.search(text, max(0, span.start - 40), span.start)) and _known_name(

@@ -15,6 +15,7 @@ from radgen.privacy.clinical_terms import MEASUREMENT_UNIT, medical_word_form, u
 from radgen.privacy.patterns import LATIN_STREET_KINDS
 from radgen.privacy.spans import PHI, Span
 from radgen.privacy.zones import (
+    PHI_LABEL,
     clinical_word,
     exam_title_at,
     is_safe_word,
@@ -256,9 +257,104 @@ def _common_edge(word: str) -> bool:
     return w in _frequent_words() and w not in person_names()
 
 
+# A field's label word: a common word that is no name ("City", "National"), a label word
+# ("Ward", "Doctor"), an acronym ("GMC", "IP") or such parts joined ("E-MAIL", "Peer-Review")
+_LABEL_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_LINE_LEAD = re.compile(r"[ \t\-*•>#|]*")
+_LABEL_TAIL = re.compile(r"((?:[ \t/()]*[^\W\d_]+(?:['’\-][^\W\d_]+)*){0,5})[ \t]*:")
+
+
+def _label_parts(word: str) -> tuple[bool, bool]:
+    """(every part is a label part, some part is a word rather than an acronym)."""
+    parts = [p for p in re.split(r"['’\-]", word) if p]
+    worded = [is_safe_word(p, strict=True) or PHI_LABEL.fullmatch(p) is not None for p in parts]
+    acronym = [re.fullmatch(r"[A-Z]{1,4}", p) is not None for p in parts]
+    return all(w or a for w, a in zip(worded, acronym, strict=True)), any(worded)
+
+
+def is_field_label(span: Span, text: str) -> bool:
+    """Whether a learned span is (part of) a field's label: on its line only label words come
+    before it and up to a colon after it ("- City: Port Gloria", "Doctor's GMC Number:
+    5123870", "E-MAIL: ..."). A label names the field; the value after the colon is PHI. A
+    name used as a label ("John Smith: 45M") or initials alone ("JS:") are no label words."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    lead = _LINE_LEAD.match(text, line_start).end()
+    segment = text[lead : span.start]
+    if lead > span.start or re.search(r"[\d:]", segment):
+        return False
+    if not (tail := _LABEL_TAIL.match(text, span.end)):
+        return False
+    words = [
+        *_LABEL_TOKEN.findall(segment),
+        *_LABEL_TOKEN.findall(text, span.start, span.end),
+        *_LABEL_TOKEN.findall(tail.group(1)),
+    ]
+    if not words or len(words) > 8:
+        return False
+    checks = [_label_parts(w) for w in words]
+    return all(ok for ok, _ in checks) and any(worded for _, worded in checks)
+
+
+# A template's placeholder ("[Insert Ward Name]", "[Consultant Radiologist's Position]"):
+# what it names is a blank, not a value
+_PLACEHOLDER = re.compile(
+    r"\[(?:(?:insert|enter|your|add|type)\b[^\]\n]{0,60}|[^\]\n]{0,60}\b(?:name|number|"
+    r"address|date|position|title|signature|details))\]",
+    re.I,
+)
+
+
+def in_placeholder(span: Span, text: str) -> bool:
+    """Whether a learned span lies inside a bracketed template placeholder."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    line_end = len(text) if line_end < 0 else line_end
+    return any(
+        m.start() < span.start and span.end < m.end()
+        for m in _PLACEHOLDER.finditer(text, line_start, line_end)
+    )
+
+
+def _heading_word(word: str) -> bool:
+    parts = [p for p in re.split(r"['’\-]", word) if p and p.lower() != "s"]
+    return bool(parts) and all(
+        is_safe_word(p, strict=True) or p.lower() in LETTER_WORDS or clinical_word(p) for p in parts
+    )
+
+
+# Words that name a document or its part: a heading holds one ("NURSE'S HANDOVER NOTE")
+DOCUMENT_WORDS = frozenset(
+    "note notes report checklist form summary letter review overread handover referral"
+    " request consent claim details information record sheet list log entry submission"
+    " addendum results assessment plan screening invoice minutes memo".split()
+)
+
+
+def is_heading(span: Span, text: str) -> bool:
+    """Whether a learned span lies on a heading line: six words or fewer, no digit and no
+    colon, one of them a document word and every word a common word that is no name, a
+    clinical or a role word ("NURSE'S HANDOVER NOTE", "Peer-Review Note"). A name line
+    ("JOHN SMITH") or a place alone ("Freiburg") is none."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    if re.search(r"[\d:@]", line):
+        return False
+    words = _LABEL_TOKEN.findall(line)
+    parts = {p.lower() for w in words for p in re.split(r"['’\-]", w)}
+    return (
+        0 < len(words) <= 6
+        and not parts.isdisjoint(DOCUMENT_WORDS)
+        and all(_heading_word(w) for w in words)
+    )
+
+
 def trim_common_edges(span: Span, text: str) -> Span | None:
     """A tagger or NER span without common words at its edges ("farmer", "sincerely",
-    "husband"); ``None`` when nothing else is left. Words inside the span stay."""
+    "husband"); ``None`` when nothing else is left, or when it is a field's label, a
+    template's placeholder or a heading. Words inside the span stay."""
+    if is_field_label(span, text) or in_placeholder(span, text) or is_heading(span, text):
+        return None
     label = _LEADING_LABEL.match(text, span.start, span.end)
     if label and all(is_safe_word(w) for w in re.findall(r"[^\W\d_]+", label.group(1))):
         span = Span(label.end(), span.end, span.category, span.source)  # "Address: 75 Oak"

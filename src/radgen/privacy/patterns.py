@@ -82,6 +82,23 @@ LATIN_STREET = (
 NUMBER_SIGN = r"(?:No\.?|Nr\.?|N[°º]|n[°º])"
 HOUSE_NUMBER = rf"(?:,?[ \t]+{NUMBER_SIGN}?[ \t]*\d{{1,5}}[a-z]?\b)"
 
+# The value of a field whose label names a place smaller than a state ("City: Port Gloria",
+# "Postcode: 086 72", "Ort: Zell am See"), to the end of its field: every word of it is PHI,
+# common words too ("Port", "do"). Blank forms ("City: ____", "[Insert City]", "N/A") are not.
+LABELLED_PLACE = re.compile(
+    r"(?im)(?:^|(?<=[|;]))[ \t\-*•>]*(?:city|town|village|suburb|county|district|"
+    r"municipality|commune|ort|wohnort|ville|ciudad|cidade|città|stad|miasto|post ?code|"
+    r"postal code|zip(?: code)?|plz|code postal|c[oó]digo postal)[ \t]*[:#][ \t]*"
+    r"(?!(?:n/?a|none|unknown|not\b|nil\b|tbc|tbd|insert\b|x{2,}))"
+    r"(?P<phi>[^\W_][^\n|;]{0,60}?)(?=[ \t]*(?:[|;\n]|$|[ \t]{2,}))"
+)
+# An institution written in capitals ("SMITHMOUTH IMAGING CLINIC"), when a word before its
+# kind is no common or clinical word (so "RADIOLOGY CLINIC" stays)
+CAPITALS_INSTITUTION = re.compile(
+    rf"\b(?P<phi>(?:[{UPPER}][{UPPER}'’\-]+[ \t]+){{1,4}}(?:HOSPITAL|MEDICAL CENT(?:ER|RE)|"
+    r"CLINIC|INFIRMARY|IMAGING CENT(?:ER|RE)|HEALTH CENT(?:ER|RE)|HEALTHCARE|KLINIKUM|"
+    r"CLINIQUE|HÔPITAL|HOPITAL))\b"
+)
 # A name after a cue word ("Patient: Jane Doe", "Read by J. Smith").
 NAME_CUE = re.compile(
     r"\b(?i:Patient Name|Patient|Name|Pt|Physician|Radiologist|Referring Physician|"
@@ -207,6 +224,8 @@ PATTERNS: list[tuple[PHI, re.Pattern[str]]] = [
             r"utca|út|ulica|ulice|cesta|trg)[ \t]+\d{1,5}[a-z]?\b"
         ),
     ),
+    (PHI.LOCATION, LABELLED_PLACE),
+    (PHI.INSTITUTION, CAPITALS_INSTITUTION),
     (  # UK ("DN9 1RG", "SW1A 2AA") and Canadian ("E6H 3ZA", "T2K5M5") postcodes
         PHI.LOCATION,
         re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)\b"),
@@ -273,6 +292,13 @@ def _field_words(text: str, start: int, end: int) -> bool:
     )
 
 
+def _common_kind_words(name: str) -> bool:
+    """Every word before the institution's kind is a common or clinical word ("RADIOLOGY
+    CLINIC", "GENERAL HOSPITAL"): a department, not a named institution."""
+    words = re.findall(r"[^\W\d_]+", name)[:-1]
+    return all(is_safe_word(w.lower(), strict=True) for w in words)
+
+
 def pattern_spans(text: str) -> Iterator[Span]:
     """Every pattern match, labelled with its category (the ``phi`` group when a pattern has a
     label before the PHI itself)."""
@@ -282,6 +308,8 @@ def pattern_spans(text: str) -> Iterator[Span]:
             start, end = m.span(groups[0]) if groups else m.span()
             titled = _TITLE_BEFORE.search(text, m.start(), start) is not None
             if pattern is NAME_CUE and not titled and _field_words(text, start, end):
+                continue
+            if pattern is CAPITALS_INSTITUTION and _common_kind_words(m.group("phi")):
                 continue
             if end > start:
                 yield Span(start, end, category, "pattern")

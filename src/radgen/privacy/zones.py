@@ -42,7 +42,7 @@ PHI_LABEL = re.compile(
     r"physician|doctor|dr|md|referr\w*|attending|consultant|gp|clinician|prescripteur|"
     r"requested|ordered|ordering|signed|dictated|transcribed|verified|reported|read|reviewed|"
     r"cc|copy|institution|hospital|facility|location|ward|site|clinic|email|e-mail|contact|"
-    r"insurance|member|medicare|order|req|unit|study|re)\b",
+    r"insurance|member|medicare|order|req|unit|study|re|kin)\b",
     re.I,
 )
 SIGNATURE = re.compile(
