@@ -320,22 +320,23 @@ def main() -> None:
             "previous_runs": runs_before,  # B's headline numbers from earlier runs, oldest first
             "generator_b_sha256": hashlib.sha256(generator_b.read_bytes()).hexdigest(),
             "note": "B is the held-out generator (frozen before tuning, misses never examined);"
-            " A is the tuning set; C, D and E are development sets whose misses and false"
-            " positives were examined (E: 140 documents written by the local 1.5B model from"
-            " Faker sheets, development since its first run). Clean text: IU and radlabels were"
-            " examined (development); the templates were not (held out), but their words and"
-            " word pairs are in the clinical vocabulary and were PHI-free text in the tagger's"
-            " training, so they are not fully independent of it. Token-level scoring; ages under"
-            " 90 and bare times ignored. The headline keys score B's gold as written, as in every"
-            " earlier run; 'titles_ignored' scores it again with a title at the start of a gold"
-            " name (Dr, Mrs, Mme...) ignored like an age under 90 (Safe Harbor does not count"
-            " titles and radgen keeps them). That rule was added after E's sheets showed titles"
-            " inside gold names and after B's generator code was seen to write 'Dr' inside its"
-            " gold names (the code, not B's misses). Changed since the previous B run"
-            " (2026-12-02 12:34), from a review of the code only: the eponym protection never"
-            " applies after a title, on a line labelled as a person, or away from a field's"
-            " value, and 'surgery' is no term label; the lower-case-elsewhere rule no longer"
-            " drops places. B was run once here.",
+            " A is the tuning set; C, D, E and F are development sets whose misses and false"
+            " positives were examined (E and F: 140 and 120 documents written by the local 1.5B"
+            " model from Faker sheets, each development since its first run; F's first run is"
+            " kept in bench_deid_first_runs.json). Clean text: IU and radlabels were examined"
+            " (development); the templates were not (held out), but their words and word pairs"
+            " are in the clinical vocabulary and were PHI-free text in the tagger's training, so"
+            " they are not fully independent of it. Token-level scoring; ages under 90 and bare"
+            " times ignored. The headline keys score B's gold as written, as in every earlier"
+            " run; 'titles_ignored' scores it again with a title at the start of a gold name (Dr,"
+            " Mrs, Mme...) ignored like an age under 90 (Safe Harbor does not count titles and"
+            " radgen keeps them). That rule was added after E's sheets showed titles inside gold"
+            " names and after B's generator code was seen to write 'Dr' inside its gold names"
+            " (the code, not B's misses). Changed since the previous B run (2026-12-02 13:22),"
+            " from F's misses and false positives only: field labels of common words are no"
+            " PHI, a place field's whole value is, institutions in capitals, a first name with a"
+            " middle initial beside a found surname, template placeholders and document"
+            " headings. B was run once here.",
         },
     )
 
