@@ -264,6 +264,12 @@ _LINE_LEAD = re.compile(r"[ \t\-*•>#|]*")
 _LABEL_TAIL = re.compile(r"((?:[ \t/()]*[^\W\d_]+(?:['’\-][^\W\d_]+)*){0,5})[ \t]*:")
 
 
+def _line_of(span: Span, text: str) -> tuple[int, int]:
+    """Where the line holding ``span`` starts and ends."""
+    end = text.find("\n", span.end)
+    return text.rfind("\n", 0, span.start) + 1, len(text) if end < 0 else end
+
+
 def _label_parts(word: str) -> tuple[bool, bool]:
     """(every part is a label part, some part is a word rather than an acronym)."""
     parts = [p for p in re.split(r"['’\-]", word) if p]
@@ -277,8 +283,7 @@ def is_field_label(span: Span, text: str) -> bool:
     before it and up to a colon after it ("- City: Port Gloria", "Doctor's GMC Number:
     5123870", "E-MAIL: ..."). A label names the field; the value after the colon is PHI. A
     name used as a label ("John Smith: 45M") or initials alone ("JS:") are no label words."""
-    line_start = text.rfind("\n", 0, span.start) + 1
-    lead = _LINE_LEAD.match(text, line_start).end()
+    lead = _LINE_LEAD.match(text, _line_of(span, text)[0]).end()
     segment = text[lead : span.start]
     if lead > span.start or re.search(r"[\d:]", segment):
         return False
@@ -306,12 +311,9 @@ _PLACEHOLDER = re.compile(
 
 def in_placeholder(span: Span, text: str) -> bool:
     """Whether a learned span lies inside a bracketed template placeholder."""
-    line_start = text.rfind("\n", 0, span.start) + 1
-    line_end = text.find("\n", span.end)
-    line_end = len(text) if line_end < 0 else line_end
     return any(
         m.start() < span.start and span.end < m.end()
-        for m in _PLACEHOLDER.finditer(text, line_start, line_end)
+        for m in _PLACEHOLDER.finditer(text, *_line_of(span, text))
     )
 
 
@@ -335,9 +337,8 @@ def is_heading(span: Span, text: str) -> bool:
     colon, one of them a document word and every word a common word that is no name, a
     clinical or a role word ("NURSE'S HANDOVER NOTE", "Peer-Review Note"). A name line
     ("JOHN SMITH") or a place alone ("Freiburg") is none."""
-    line_start = text.rfind("\n", 0, span.start) + 1
-    line_end = text.find("\n", span.end)
-    line = text[line_start : len(text) if line_end < 0 else line_end]
+    start, end = _line_of(span, text)
+    line = text[start:end]
     if re.search(r"[\d:@]", line):
         return False
     words = _LABEL_TOKEN.findall(line)
