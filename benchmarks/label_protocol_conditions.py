@@ -5,7 +5,8 @@ A written batch's request is labelled from its fact sheet, read by the rules' pa
 sheets are plain prose); the four hand-written sets have no sheets and are read from the
 request. Where the writer dropped a fact the sheet states, or stated one the sheet does not,
 the label follows the request's text: the list below was made by reading every request
-where the sheet's facts and the rules' reading of the request disagree (30 of 2,258).
+where the sheet's facts and the rules' reading of the request disagree (30 of 2,258, 3 more once
+stage 5 kidney disease was read on their sheets, and 5 of written18's 80).
 
 Run: python benchmarks/label_protocol_conditions.py  (rewrites the file in place)
 """
@@ -52,6 +53,18 @@ BY_HAND = {
     ("written16", "g08ed"): {"+pregnant"},  # "33F, 20wks"
     ("written16", "g08gp"): {"+pregnant"},  # "carrying her second child, about 20 weeks along"
     ("written16", "g08soap"): {"+pregnant"},
+    # stage 5 kidney disease on the sheet, read since written18's fixes, dropped by the writer
+    ("written14", "j02ed"): {"-kidney"},
+    ("written14", "j02clinic"): {"-kidney"},  # "a sign of kidney disease": a guess, no stage
+    ("written16", "g06ed"): {"-kidney"},
+    # written18: a swollen throat and adrenaline beside X-ray dye, which the rules do not read
+    # on the sheet or the request (the sheet's no_iodinated flag says it); the positive
+    # pregnancy test dropped from g08's emergency and ward wordings
+    ("written18", "g00ed"): {"+contrast_reaction"},
+    ("written18", "g00ward"): {"+contrast_reaction"},
+    ("written18", "g00aus"): {"+contrast_reaction"},
+    ("written18", "g08ed"): {"-pregnant"},
+    ("written18", "g08ward"): {"-pregnant"},
 }
 
 
@@ -61,11 +74,13 @@ def stated(text: str) -> set[str]:
     out = set()
     if facts.pregnant:
         out.add("pregnant")
+    # safety facts are read as parse_request reads them: even inside an open negated list
     if find_unnegated(
-        rules.IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b"
-    ) or find_unnegated(rules.GADOLINIUM_ALLERGY, text):
+        rules.IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b", open_lists=False
+    ) or find_unnegated(rules.GADOLINIUM_ALLERGY, text, open_lists=False):
         out.add("contrast_reaction")
-    if (facts.egfr is not None and facts.egfr < 30) or find_unnegated(rules.KIDNEY_FAILURE, text):
+    kidney = find_unnegated(rules.KIDNEY_FAILURE, text, open_lists=False)
+    if (facts.egfr is not None and facts.egfr < 30) or kidney:
         out.add("kidney")
     if facts.has("mri_contraindicated"):
         out.add("mri_device")

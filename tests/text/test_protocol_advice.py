@@ -1062,6 +1062,9 @@ def test_a_pregnancy_test_negative_with_words_between_is_no_pregnancy():
         "Pt 47yo F, Hx iohexol anaphylaxis, O/E RLQ pain, fever",
         "Allergy list: Omnipaque: hives. RLQ pain and fever in a 52-year-old woman",
         "60F, distended abdomen, no flatus, gout, acute kidney injury",
+        # found while labelling written18's examples: the reader had caught it, not the rules
+        "72-year-old male with stage 5 chronic kidney disease; tearing chest pain",
+        "chronic kidney disease stage 4; visible haematuria in a 70-year-old man",
     ],
 )
 def test_a_named_contrast_agent_or_kidney_injury_in_a_list_rules_out_iodinated(request_text):

@@ -52,6 +52,9 @@ KIDNEY_FAILURE = (
     r"\b(?:(?:haemo|hemo|peritoneal\s)?dialysis|renal failure|kidney failure|"
     r"end[- ]stage renal|ESRD|"
     r"CKD\s*(?:stage\s*)?(?:4|5|IV|V)\b|severe (?:chronic )?kidney disease|"
+    # "stage 5 chronic kidney disease", "chronic kidney disease stage 4"
+    r"stage\s*(?:4|5|IV|V)\s+(?:chronic\s+)?(?:kidney|renal)\s+(?:disease|failure)|"
+    r"chronic\s+(?:kidney|renal)\s+disease,?\s+stage\s*(?:4|5|IV|V)\b|"
     r"CKD\s*-?\s*(?:[6-9]|[12]\d)\b|"  # CKD has stages 1-5: "CKD18" is an eGFR of 18
     r"acute kidney injury|\bAKI\b|"
     r"(?:haemo|hemo)[- ]?(?:dia)?filtration|renal replacement therapy|"
