@@ -17,7 +17,6 @@ import json
 from pathlib import Path
 
 from radgen.text.protocol import request as rules
-from radgen.text.protocol.guidance import find_unnegated
 
 ROOT = Path(__file__).resolve().parent
 EXAMPLES = ROOT.parent / "src/radgen/assets/protocol/examples.jsonl"
@@ -74,13 +73,9 @@ def stated(text: str) -> set[str]:
     out = set()
     if facts.pregnant:
         out.add("pregnant")
-    # safety facts are read as parse_request reads them: even inside an open negated list
-    if find_unnegated(
-        rules.IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b", open_lists=False
-    ) or find_unnegated(rules.GADOLINIUM_ALLERGY, text, open_lists=False):
+    if rules.iodinated_reaction(text) or rules.gadolinium_reaction(text):
         out.add("contrast_reaction")
-    kidney = find_unnegated(rules.KIDNEY_FAILURE, text, open_lists=False)
-    if (facts.egfr is not None and facts.egfr < 30) or kidney:
+    if (facts.egfr is not None and facts.egfr < 30) or rules.kidney_failure(text):
         out.add("kidney")
     if facts.has("mri_contraindicated"):
         out.add("mri_device")

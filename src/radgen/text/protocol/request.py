@@ -156,11 +156,13 @@ OTHER_ALLERGEN = (
     r"stings?|codeine|morphine|aspirin|NSAIDs?|ibuprofen|plasters?)"
 )
 OTHER_ALLERGY = (
-    r"(?:allerg\w*|anaphyla\w*|reaction)\s+(?:\w+\s+){0,3}"
+    ALLERGY
+    + r"\s+(?:\w+\s+){0,3}"
     + OTHER_ALLERGEN
     + r"\b|\b"
     + OTHER_ALLERGEN
-    + r"\s+(?:\w+\s+)?(?:allerg\w*|anaphyla\w*|reaction)"
+    + r"\s+(?:\w+\s+)?"
+    + ALLERGY
 )
 CONTRAST_WORDS = r"\b(?:contrast|dye|iodinat\w*|radiocontrast|" + CONTRAST_AGENTS + r")\b"
 MRI_OK = r"(?<!non-)(?<!non )(?<!not )(?<!not an )\bMRI?[- ](?:conditional|safe|compatible)"
@@ -206,6 +208,22 @@ XRAY_NEGATIVE = (
 )
 MALE = r"\b(?:man|male|boy|gentleman|he|his|\d{1,2}\s?[MB])\b"
 FEMALE = r"\b(?:woman|female|girl|lady|she|her|\d{1,2}\s?[FG]|pregnan\w*)\b"
+
+
+def iodinated_reaction(text: str) -> re.Match[str] | None:
+    """A stated reaction to iodinated contrast (one to MRI contrast is none). Safety facts
+    are read even inside an open list after a negation (see ``find_unnegated``)."""
+    return find_unnegated(IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b", open_lists=False)
+
+
+def gadolinium_reaction(text: str) -> re.Match[str] | None:
+    """A stated reaction to gadolinium."""
+    return find_unnegated(GADOLINIUM_ALLERGY, text, open_lists=False)
+
+
+def kidney_failure(text: str) -> re.Match[str] | None:
+    """Stated kidney failure or injury in words (an eGFR or percentage is read apart)."""
+    return find_unnegated(KIDNEY_FAILURE, text, open_lists=False)
 
 
 class Facts(BaseModel):
@@ -279,13 +297,11 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
         facts.egfr = float(m.group(1))
         if facts.egfr < 30:
             conditions["iodinated_contraindicated"] = m.group(0)
-    if m := find_unnegated(KIDNEY_FAILURE, text, open_lists=False):
+    if m := kidney_failure(text):
         conditions["iodinated_contraindicated"] = m.group(0)
-    if m := find_unnegated(
-        IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b", open_lists=False
-    ):
+    if m := iodinated_reaction(text):
         conditions["iodinated_contraindicated"] = m.group(0)
-    if m := find_unnegated(GADOLINIUM_ALLERGY, text, open_lists=False):
+    if m := gadolinium_reaction(text):
         conditions["gadolinium_contraindicated"] = m.group(0)
     if (m := find_unnegated(MRI_UNSAFE, text, open_lists=False)) and (
         re.search(NOT_MRI_SAFE, text, re.I) or not re.search(MRI_OK, text, re.I)
