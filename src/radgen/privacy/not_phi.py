@@ -264,6 +264,11 @@ _LINE_LEAD = re.compile(r"[ \t\-*•>#|]*")
 _LABEL_TAIL = re.compile(r"((?:[ \t/()]*[^\W\d_]+(?:['’\-][^\W\d_]+)*){0,5})[ \t]*:")
 
 
+def _word_parts(word: str) -> list[str]:
+    """The parts of a hyphenated or possessive word ("E-MAIL", "NURSE'S")."""
+    return [p for p in re.split(r"['’\-]", word) if p]
+
+
 def _line_of(span: Span, text: str) -> tuple[int, int]:
     """Where the line holding ``span`` starts and ends."""
     end = text.find("\n", span.end)
@@ -272,7 +277,7 @@ def _line_of(span: Span, text: str) -> tuple[int, int]:
 
 def _label_parts(word: str) -> tuple[bool, bool]:
     """(every part is a label part, some part is a word rather than an acronym)."""
-    parts = [p for p in re.split(r"['’\-]", word) if p]
+    parts = _word_parts(word)
     worded = [is_safe_word(p, strict=True) or PHI_LABEL.fullmatch(p) is not None for p in parts]
     acronym = [re.fullmatch(r"[A-Z]{1,4}", p) is not None for p in parts]
     return all(w or a for w, a in zip(worded, acronym, strict=True)), any(worded)
@@ -318,7 +323,7 @@ def in_placeholder(span: Span, text: str) -> bool:
 
 
 def _heading_word(word: str) -> bool:
-    parts = [p for p in re.split(r"['’\-]", word) if p and p.lower() != "s"]
+    parts = [p for p in _word_parts(word) if p.lower() != "s"]
     return bool(parts) and all(
         is_safe_word(p, strict=True) or p.lower() in LETTER_WORDS or clinical_word(p) for p in parts
     )
@@ -342,7 +347,7 @@ def is_heading(span: Span, text: str) -> bool:
     if re.search(r"[\d:@]", line):
         return False
     words = _LABEL_TOKEN.findall(line)
-    parts = {p.lower() for w in words for p in re.split(r"['’\-]", w)}
+    parts = {p.lower() for w in words for p in _word_parts(w)}
     return (
         0 < len(words) <= 6
         and not parts.isdisjoint(DOCUMENT_WORDS)
