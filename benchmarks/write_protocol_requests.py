@@ -110,6 +110,7 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
     "written16": _whole("written16", ("ed", "gp", "soap")),
     "written17": _whole("written17", ("gp", "phone", "notes")),
     "written18": _whole("written18", ("ed", "ward", "aus")),
+    "written19": _whole("written19", ("ed", "clinic", "bullets")),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -190,6 +191,10 @@ STYLES = {
     " shorthand (pt, yo, Hx, O/E, Ix, NKDA, ?), as in this example for other facts: 'Facts:"
     " woman aged 70; swollen painful left wrist; suspected gout' -> 'Pt 70yo F, Hx nil, O/E"
     " hot swollen L wrist, ?gout, pls advise re Ix'.",
+    "bullets": "Write it as a referral typed as a short bulleted list, one fact to a line, each"
+    " line starting with '- ', as in this example for other facts: 'Facts: woman aged 70;"
+    " swollen painful left wrist; suspected gout' -> '- 70-year-old woman\n- left wrist swollen"
+    " and painful\n- ?gout'.",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
