@@ -39,7 +39,7 @@ WRITTEN = {
            ROOT / "data" / f"protocol_scenarios_{name}_valid.json")
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
                  "written8", "written9", "written10", "written11", "written12", "written13",
-                 "written14", "written15", "written16", "written17", "written18")
+                 "written14", "written15", "written16", "written17", "written18", "written19")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -158,6 +158,16 @@ EXTRA_NOTES = {
     " ward styles and a new one (an Australian registrar's shorthand), validity marked by hand"
     " before any run, held out whole; the default engine (written17's fixes, the shipped matcher"
     " and condition reader), with the rules alone (written18-held_frozen_rules_only) beside it",
+    "written19-held": "a nineteenth batch of 40 fact sheets written after written18's fixes,"
+    " aimed at the safety facts in wordings no earlier sheet used (hives and wheeze after CT"
+    " contrast, haemodialysis, an eGFR of 18, a failing kidney transplant, an ICD that is not MR"
+    " conditional, a spinal cord stimulator, shrapnel, '16 weeks into her pregnancy', a positive"
+    " hCG) and at look-alikes (a birth three days ago, a latex allergy, a contrast CT with no"
+    " reaction, a hysterectomy, a titanium hip), with 7 no-imaging requests, worded by the same"
+    " model in the emergency and clinic-letter styles and a new one (a bulleted list), validity"
+    " marked by hand before any run, held out whole; the default engine (written18's fixes, the"
+    " shipped matcher and condition reader), with the rules alone"
+    " (written19-held_frozen_rules_only) beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)
