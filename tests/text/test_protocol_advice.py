@@ -1118,3 +1118,72 @@ def test_paraphrases_from_written18(advisor, request_text, entry, modality, indi
     advice = advisor.advise(request_text)
     assert advice.source.entry == entry and advice.imaging_indicated is indicated
     assert (advice.exam.modality if advice.exam else None) == modality
+
+
+# written19 (development after its one run)
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "66F, spinal cord stimulator for pain, memory getting steadily worse for a year",
+        "40M, shrapnel fragments near his spine from an old war wound, first fit two days ago",
+        "35M, bullet fragments in the chest from a shooting, first seizure last week",
+    ],
+)
+def test_a_stimulator_or_retained_metal_from_a_wound_rules_out_mri(advisor, request_text):
+    """written19's three unsafe MRIs: a spinal cord stimulator and shrapnel were not read as
+    MRI-unsafe, so a seizure and a failing memory went to MRI."""
+    advice = advisor.advise(request_text)
+    assert advice.facts.has("mri_contraindicated")
+    assert advice.exam.modality == "CT"
+
+
+def test_a_rash_after_ct_scans_is_a_contrast_reaction(advisor):
+    """written19's fourth unsafe answer: a plain CT gives no rash, so one 'after CT scans' was
+    the contrast; a bowel obstruction went to contrast CT."""
+    advice = advisor.advise(
+        "- 57-year-old man - rash all over after CT scans - previous bowel surgery - vomiting"
+        " green fluid - swollen abdomen - no wind passed for a day"
+    )
+    assert advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.contrast != "iodinated"
+    assert not parse_request("57M, back pain after CT scans were normal").has(
+        "iodinated_contraindicated"
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_text", "entry", "modality", "indicated"),
+    [
+        ("33M, normal kidney, shoulder blade pain, weak left radial pulse", "aortic-dissection",
+         "CT", True),
+        ("19M, R ankle rolled, 4 steps, no back ankle tenderness, navicular or fifth metatarsal"
+         " base.", "ankle-injury", None, False),
+        ("19M, rolled ankle, unable to take 4 steps", "ankle-injury", "X-ray", True),
+        ("I saw this 66-year-old woman in clinic today with a spinal cord stimulator for pain"
+         " that is not MRI safe. The patient reports that she has been experiencing memory issues"
+         " for the past year. The patient's spine is tender and warm.", "suspected-dementia",
+         "CT", True),
+    ],
+)  # fmt: skip
+def test_paraphrases_from_written19(advisor, request_text, entry, modality, indicated):
+    advice = advisor.advise(request_text)
+    assert advice.source.entry == entry and advice.imaging_indicated is indicated
+    assert (advice.exam.modality if advice.exam else None) == modality
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "28M, ankle twisted, 4 steps, back edge medial malleolus tender",
+        "40M, ankle over, 4 steps, lateral malleolus tender, ?gout",
+    ],
+)
+def test_four_steps_with_a_tender_malleolus_still_needs_x_rays(advisor, request_text):
+    """Found on every set's requests after written19's fixes read '4 steps' as Ottawa-negative:
+    a malleolus written before 'tender' had not been read as Ottawa-positive."""
+    advice = advisor.advise(request_text)
+    assert advice.imaging_indicated is True and advice.exam.modality == "X-ray"
+    assert (
+        advisor.advise("40M, ankle over, 4 steps, no malleolus tenderness").imaging_indicated
+        is False
+    )

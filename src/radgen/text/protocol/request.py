@@ -105,10 +105,11 @@ IODINATED_ALLERGY = (
     r"swollen (?:face|lips?|tongue|throat))(?:\s*,\s*[\w-]+(?:\s[\w-]+)?){0,2}"
     r"\s*,\s*(?:(?:CT|iodinated|iodine|IV)\s+(?:contrast|dye)\b|contrast\s+(?:angiogra\w*|CT|scan|"
     r"study|injection)|CT\s+(?:\w+\s+){0,2}ago\b)"
-    # a reaction during a scan or within minutes of its contrast: "wheezed and passed out during
-    # a CT", "a rash within minutes of contrast at her last scan"
+    # a reaction during or after a scan, or within minutes of its contrast: "wheezed and passed
+    # out during a CT", "a rash all over after CT scans" (a plain CT gives no rash), "a rash
+    # within minutes of contrast at her last scan"
     r"|(?:" + SIGNS + r"|reaction|passed out|collaps\w*|"
-    r"faint\w*|swollen|swell\w*|puff\w*)(?:\s+\w+){0,4}\s+(?:during|at|in)\s+"
+    r"faint\w*|swollen|swell\w*|puff\w*)(?:\s+\w+){0,4}\s+(?:during|at|in|after|following)\s+"
     r"(?:an?\s+|the\s+|his\s+|her\s+)?(?:last\s+|previous\s+)?(?:CT|angiogra\w*|"
     r"contrast (?:scan|study))\b"
     r"|(?:" + SIGNS + r"|swell\w*|swollen|reaction)(?:\s+\w+){0,6}\s+"
@@ -132,6 +133,11 @@ MRI_UNSAFE = (
     r"\b(?:pacemaker|\bICD\b|defibrillator|cochlear implant|metal(?:lic)? (?:fragment|"
     r"foreign body|sliver|splinter|shard|filing)|(?:fragment|sliver|splinter|shard|filing)s? of"
     r" metal|aneurysm clip|neurostimulator)"
+    # an implanted stimulator or retained metal from a wound: "spinal cord stimulator for pain",
+    # "shrapnel near his spine", "bullet fragments in the chest"
+    r"|\b(?:spinal cord|spinal|deep brain|brain|vagus|vagal|sacral|phrenic|implanted)\s+"
+    r"(?:nerve\s+)?stimulator|\bshrapnel\b|\bbullet\s+fragments?\b|\bretained\s+bullet|"
+    r"\b(?:shotgun|air ?gun)\s+pellets?\b"
 )
 # contrast given before without harm, or no reaction to it: the reader must not add one
 CONTRAST_TOLERATED = (
