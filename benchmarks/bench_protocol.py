@@ -39,7 +39,8 @@ WRITTEN = {
            ROOT / "data" / f"protocol_scenarios_{name}_valid.json")
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
                  "written8", "written9", "written10", "written11", "written12", "written13",
-                 "written14", "written15", "written16", "written17", "written18", "written19")
+                 "written14", "written15", "written16", "written17", "written18", "written19",
+                 "written20")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -168,6 +169,17 @@ EXTRA_NOTES = {
     " marked by hand before any run, held out whole; the default engine (written18's fixes, the"
     " shipped matcher and condition reader), with the rules alone"
     " (written19-held_frozen_rules_only) beside it",
+    "written20-held": "a twentieth batch of 40 fact sheets written after written19's fixes,"
+    " aimed at the safety facts in wordings no earlier sheet used (metformin with an eGFR of 25,"
+    " peritoneal dialysis, kidneys working at 15 percent, a face and lips that blew up after"
+    " the contrast injection, Visipaque by name, pregnant at 12 weeks by scan, a pregnancy"
+    " confirmed by a urine test, a deep brain stimulator, a bullet lodged in the neck) and at"
+    " look-alikes (gadolinium without problems, an ibuprofen allergy, a contraceptive implant,"
+    " dental implants), with 8 no-imaging requests, worded by the same model in the GP and"
+    " American order styles and a new one (a doctor writing English as a second language),"
+    " validity marked by hand before any run, held out whole; the default engine (written19's"
+    " fixes, the shipped matcher and condition reader, not retrained on written19), with the"
+    " rules alone (written20-held_frozen_rules_only) beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)

@@ -111,6 +111,7 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
     "written17": _whole("written17", ("gp", "phone", "notes")),
     "written18": _whole("written18", ("ed", "ward", "aus")),
     "written19": _whole("written19", ("ed", "clinic", "bullets")),
+    "written20": _whole("written20", ("gp", "order", "esl")),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -195,6 +196,11 @@ STYLES = {
     " line starting with '- ', as in this example for other facts: 'Facts: woman aged 70;"
     " swollen painful left wrist; suspected gout' -> '- 70-year-old woman\n- left wrist swollen"
     " and painful\n- ?gout'.",
+    "esl": "Write it as a doctor whose first language is not English writes an imaging request:"
+    " clear, but with small slips of grammar and word order, as in this example for other"
+    " facts: 'Facts: woman aged 70; swollen painful left wrist; suspected gout' -> 'Patient is"
+    " lady of 70 years, she has the left wrist swelled and painful since yesterday. I am"
+    " thinking it is gout, please to advise.'",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
