@@ -1187,3 +1187,59 @@ def test_four_steps_with_a_tender_malleolus_still_needs_x_rays(advisor, request_
         advisor.advise("40M, ankle over, 4 steps, no malleolus tenderness").imaging_indicated
         is False
     )
+
+
+# written20 (development after its one run)
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "62M, face and lips that blew up after the contrast injection at his last scan, RLQ pain,"
+        " fever and rebound tenderness",
+        "Patient is man of 62 years, he has the face and lips blown up after the contrast injection"
+        " at his last scan. Pain that moved from the navel to the right lower abdomen.",
+    ],
+)
+def test_a_face_that_blew_up_after_contrast_is_a_reaction(advisor, request_text):
+    """written20's two unsafe contrast CTs for appendicitis."""
+    advice = advisor.advise(request_text)
+    assert advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.modality == "ultrasound"
+
+
+def test_a_lodged_bullet_rules_out_mri_and_raised_pressure_points_to_a_tumour(advisor):
+    """written20's third unsafe answer: an MRI of the brain for a man with a bullet lodged in
+    his neck, whose headaches worse lying down were read as headache without red flags."""
+    advice = advisor.advise(
+        "53M with a bullet still lodged in his neck from an old shooting; headaches worse lying"
+        " down, vomiting and new weakness of the left hand"
+    )
+    assert advice.facts.has("mri_contraindicated")
+    assert advice.source.entry == "brain-tumour" and advice.exam.modality == "CT"
+
+
+def test_a_headache_with_red_flags_and_no_mri_gets_ct_not_an_abstention(advisor):
+    """The headache entry had no option once MRI was ruled out, so the advisor abstained."""
+    advice = advisor.advise("45F, headaches for months, new numbness, pacemaker not MRI safe")
+    assert advice.source.entry == "headache-no-red-flags"
+    assert advice.exam.modality == "CT" and advice.exam.region == "head"
+
+
+def test_normal_kidney_function_closes_the_readers_kidney_failure(advisor):
+    """written20: 'type 2 diabetes and normal kidney function' was read by the learned reader as
+    kidney failure, so painless haematuria went to ultrasound instead of CT urography."""
+    advice = advisor.advise(
+        "I would be grateful for your advice about this 60-year-old woman, who has type 2"
+        " diabetes and normal kidney function, and who has painless visible blood in the urine."
+    )
+    assert not advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.modality == "CT"
+    assert parse_request("60F, kidney function on today's bloods is normal").kidney_normal_stated
+    assert not parse_request("60F, kidney function is not normal, haematuria").kidney_normal_stated
+
+
+def test_a_negative_d_dimer_test_and_wells_score_in_words_is_low_pretest(advisor):
+    advice = advisor.advise(
+        "A lady of 38 years, she has chest pain on breathing in. Her D-dimer test is negative."
+        " The Wells score is also negative."
+    )
+    assert advice.imaging_indicated is False

@@ -200,7 +200,8 @@ def left_open(fact: str, facts: Facts) -> bool:
         age_fits = facts.age_years is None or 10 <= facts.age_years <= 55
         return not facts.pregnancy_stated and facts.sex != "male" and age_fits
     if fact == "kidney":
-        return facts.egfr is None  # a stated eGFR of 30 or more says the kidneys are fine
+        # a stated eGFR of 30 or more, or "normal kidney function", says the kidneys are fine
+        return facts.egfr is None and not facts.kidney_normal_stated
     if fact == "contrast_reaction":
         # "contrast CT scans without any problem"; "shellfish allergy" with no contrast named
         return not facts.contrast_tolerated and not facts.other_allergy_only

@@ -114,9 +114,11 @@ IODINATED_ALLERGY = (
     r"contrast (?:scan|study))\b"
     r"|(?:" + SIGNS + r"|swell\w*|swollen|reaction)(?:\s+\w+){0,6}\s+"
     r"within\s+(?:\w+\s+){0,2}of\s+(?:the\s+)?(?:contrast|dye)\b"
-    # a swollen airway after it: "swollen throat shut after iodinated contrast"
+    # a swollen airway after it: "swollen throat shut after iodinated contrast", "face and lips
+    # that blew up after the contrast injection"
     r"|(?:(?:swollen|swell\w*)\s+(?:\w+\s+){0,2}(?:throat|tongue|lips?|face|airway)|(?:throat|"
-    r"tongue|lips?|face|airway)\s+(?:\w+\s+){0,2}(?:swell\w*|swollen|clos\w*|shut|tight\w*))"
+    r"tongue|lips?|face|airway)\s+(?:\w+\s+){0,2}(?:swell\w*|swollen|clos\w*|shut|tight\w*|"
+    r"(?:blew|blown|puffed|ballooned)\s+up))"
     r"(?:\s+\w+){0,2}\s+(?:after|following|from|with|to)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}"
     r"(?:contrast|dye)\b"
     # a collapse after it: "collapsed with low blood pressure after contrast for a CT"
@@ -134,10 +136,10 @@ MRI_UNSAFE = (
     r"foreign body|sliver|splinter|shard|filing)|(?:fragment|sliver|splinter|shard|filing)s? of"
     r" metal|aneurysm clip|neurostimulator)"
     # an implanted stimulator or retained metal from a wound: "spinal cord stimulator for pain",
-    # "shrapnel near his spine", "bullet fragments in the chest"
+    # "shrapnel near his spine", "bullet fragments in the chest", "a bullet lodged in his neck"
     r"|\b(?:spinal cord|spinal|deep brain|brain|vagus|vagal|sacral|phrenic|implanted)\s+"
     r"(?:nerve\s+)?stimulator|\bshrapnel\b|\bbullet\s+fragments?\b|\bretained\s+bullet|"
-    r"\b(?:shotgun|air ?gun)\s+pellets?\b"
+    r"\b(?:shotgun|air ?gun)\s+pellets?\b|\bbullet\s+(?:\w+\s+){0,2}lodged|\blodged\s+bullet"
 )
 # contrast given before without harm, or no reaction to it: the reader must not add one
 CONTRAST_TOLERATED = (
@@ -160,6 +162,13 @@ OTHER_ALLERGEN = (
     r"(?:shellfish|seafood|prawns?|shrimps?|crab|lobster|fish|penicillins?|amoxicillin|"
     r"co-amoxiclav|cephalosporins?|sulph?a|sulfonamides?|nuts?|peanuts?|latex|eggs?|bee|wasp|"
     r"stings?|codeine|morphine|aspirin|NSAIDs?|ibuprofen|plasters?)"
+)
+# kidneys stated to work normally: the reader must not add kidney failure ("type 2 diabetes and
+# normal kidney function" was read as failure)
+KIDNEY_NORMAL = (
+    r"\b(?:normal|good|preserved)\s+(?:kidney|renal)\s+function|\b(?:kidney|renal)\s+function"
+    r"\s+(?:[\w']+\s+){0,4}(?:is|was|are|were)\s+(?:(?!not\b|never\b)\w+\s+)?(?:normal|fine|good)\b|"
+    r"\bnormal\s+(?:creatinine|U\s?&\s?Es?|kidneys?)\b|\bnormal\s+kidney\b"
 )
 OTHER_ALLERGY = (
     ALLERGY
@@ -184,7 +193,8 @@ RED_FLAGS = (
 LOW_PRETEST = (
     r"low (?:pre-?test|clinical) probability|low pretest|"
     r"wells (?:score )?(?:of |is |was )?(?:[0-1]\b|low|unlikely)|low wells|PE unlikely|"
-    r"(?:negative|normal) d-?dimer|d-?dimer:? (?:was |is )?(?:negative|neg\b|-ve\b|normal)|"
+    r"(?:negative|normal) d-?dimer|d-?dimer:? (?:test |level |result )?(?:was |is )?(?:also )?"
+    r"(?:negative|neg\b|-ve\b|normal)|wells (?:score )?(?:was |is )?(?:also )?negative|"
     r"PERC negative|"
     r"PERC rule negative"
 )
@@ -251,6 +261,9 @@ class Facts(BaseModel):
     )
     other_allergy_only: bool = Field(
         False, description="The request names an allergy to something else and no contrast"
+    )
+    kidney_normal_stated: bool = Field(
+        False, description="The request says the kidneys work normally (and names no failure)"
     )
     evidence: dict[str, str] = Field(default_factory=dict)
     read_by_reader: dict[str, str] = Field(
@@ -320,6 +333,7 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
     facts.other_allergy_only = bool(re.search(OTHER_ALLERGY, text, re.I)) and not re.search(
         CONTRAST_WORDS, text, re.I
     )
+    facts.kidney_normal_stated = bool(re.search(KIDNEY_NORMAL, text, re.I))
     if not re.search(r"\b(?:no|without|absent) red flags?\b", text, re.I) and (
         m := find_unnegated(RED_FLAGS, text)
     ):
