@@ -1243,3 +1243,15 @@ def test_a_negative_d_dimer_test_and_wells_score_in_words_is_low_pretest(advisor
         " The Wells score is also negative."
     )
     assert advice.imaging_indicated is False
+
+
+def test_sheet_wordings_the_rules_now_read():
+    """Found while labelling written19's examples: the learned reader had caught these, the
+    rules had not (the labels come from the sheets, read by the rules)."""
+    assert parse_request(
+        "man aged 57 who came out in a rash all over after the dye used for CT scans"
+    ).has("iodinated_contraindicated")
+    assert not parse_request("57M, a rash after the hair dye, RLQ pain").has(
+        "iodinated_contraindicated"
+    )
+    assert parse_request("woman aged 26 whose hCG test this morning is positive").pregnant

@@ -33,7 +33,8 @@ PREGNANT = (
     r"\b(?:pregnan\w*|gravid\w*|trimester|antenatal|gestation\w*|G\d+P\d+|"
     r"\d{1,2}\s?/\s?40|\d{1,2}\s?weeks?\s+(?:pregnant|gestation)|"
     r"positive (?:urine |serum |blood )?(?:pregnancy test|b(?:eta)?[- ]?hCG|hCG)|"
-    r"expect\w* (?:twins|triplets)|twin pregnancy)"
+    r"expect\w* (?:twins|triplets)|twin pregnancy|"
+    r"(?:b(?:eta)?[- ]?hCG|hCG)\s+(?:test\s+)?(?:\w+\s+){0,2}(?:was|is|came back)\s+positive)"
     # request-form shorthand: weeks written straight after a woman's age ("29F, 28w", or
     # "33W, 22W" with W for woman)
     r"|(?<=\d[FfWw])[,;\s]+\d{1,2}\s?(?:w|wk|wks|weeks?)\b(?!\s*(?:ago|of|since|hx|history))"
@@ -96,9 +97,10 @@ IODINATED_ALLERGY = (
     + ALLERGY
     + r"\s+(?:\w+\s+){0,3}(?:CT|x-ray|contrast|iodine)\s+dye|"
     r"(?:CT|x-ray|contrast|iodine)\s+dye\s+(?:allerg\w*|reaction)"
+    # "hives and wheeze after iodinated contrast", "a rash all over after the dye used for CT"
     r"|(?:" + SIGNS + r"|angio-?o?edema|reaction)\s+"
-    r"(?:(?:and|or)\s+\w+\s+)?(?:after|following|to|with|from)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}"
-    r"contrast\b|\bcontrast\s+(?:reaction|anaphyla\w*)"
+    r"(?:(?:and|or)\s+\w+\s+|all over\s+)?(?:after|following|to|with|from)\s+(?:an?\s+|the\s+)?"
+    r"(?:\w+\s+){0,2}(?:contrast|(?<!hair\s)dye)\b|\bcontrast\s+(?:reaction|anaphyla\w*)"
     # request-form shorthand lists the reaction beside its cause: "hives, wheezing, CT contrast",
     # "swollen face, contrast angiogram", "hives, throat tight, CT two years ago"
     r"|(?:" + SIGNS + r"|angio-?o?edema|throat tight\w*|"
