@@ -6,7 +6,10 @@ sheets are plain prose); the four hand-written sets have no sheets and are read 
 request. Where the writer dropped a fact the sheet states, or stated one the sheet does not,
 the label follows the request's text: the list below was made by reading every request
 where the sheet's facts and the rules' reading of the request disagree (30 of 2,258, 3 more once
-stage 5 kidney disease was read on their sheets, and 5 of written18's 80).
+stage 5 kidney disease was read on their sheets, and 5 of written18's 80; none of written19's
+and written20's 172, where the three that disagree keep their sheet's label: e03clinic's
+creatinine of 310 and e04ed's 'throat closed, CT contrast' state what the rules do not read, and
+d28order's 'hx of pregnancy' is a past one).
 
 Run: python benchmarks/label_protocol_conditions.py  (rewrites the file in place)
 """
