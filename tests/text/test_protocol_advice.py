@@ -1255,3 +1255,20 @@ def test_sheet_wordings_the_rules_now_read():
         "iodinated_contraindicated"
     )
     assert parse_request("woman aged 26 whose hCG test this morning is positive").pregnant
+
+
+def test_an_age_in_months_or_weeks_after_aged_is_no_age_in_years(advisor):
+    """Found while checking written sheets after written20: 'girl aged 18 months' was read as
+    18 years, an adult, so a toddler's suspected appendicitis could have gone to CT."""
+    assert parse_request("girl aged 18 months; screaming episodes").age_years == 1.5
+    assert parse_request("baby boy aged 5 weeks; vomiting").age_years == pytest.approx(5 / 52)
+    assert parse_request("woman aged 36, pregnant").age_years == 36
+    advice = advisor.advise("boy aged 20 months; pain in the right lower abdomen and fever")
+    assert advice.facts.has("child") and advice.exam.modality == "ultrasound"
+
+
+def test_expecting_a_baby_is_a_pregnancy():
+    """Found after written20's retrain: 'expecting her third baby in about ten weeks' was read by
+    neither the rules nor, once its examples were labelled from the sheet, the reader."""
+    assert parse_request("woman aged 36 expecting her third baby in about ten weeks").pregnant
+    assert parse_request("36 y/o F expecting 3rd baby, c/o colicky pain").pregnant

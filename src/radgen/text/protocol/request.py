@@ -19,7 +19,11 @@ AGE_PATTERNS = [  # most reliable first: a bare "2y" is as often a duration ("50
     (r"\b(\d{1,3})\s?(?:yo|y/o)\b", 1.0),
     (r"\b(\d{1,2})\s?[MF]\b", 1.0),
     (r"(?<![\w/])(\d{1,2})\s?[BG]\b", 1.0),  # request-form shorthand: "10B" is a boy of 10
-    (r"\baged?\s*:?\s*(\d{1,3})\b", 1.0),
+    # "aged 18 months" is a toddler, not a young adult
+    (r"\baged?\s*:?\s*(\d{1,2})\s*(?:months?|mo)\b", 1 / 12),
+    (r"\baged?\s*:?\s*(\d{1,2})\s*(?:weeks?|wks?)\b", 1 / 52),
+    (r"\baged?\s*:?\s*(\d{1,2})\s*days?\b", 1 / 365),
+    (r"\baged?\s*:?\s*(\d{1,3})\b(?!\s*(?:months?|mo|weeks?|wks?|days?)\b)", 1.0),
     (r"\b(\d{1,3})\s?(?:yrs?|y)\b", 1.0),
     (r"\b(\d{1,2})[- ]?months?[- ]?old\b", 1 / 12),
     (r"\b(\d{1,2})[- ]?weeks?[- ]?old\b", 1 / 52),
@@ -34,6 +38,7 @@ PREGNANT = (
     r"\d{1,2}\s?/\s?40|\d{1,2}\s?weeks?\s+(?:pregnant|gestation)|"
     r"positive (?:urine |serum |blood )?(?:pregnancy test|b(?:eta)?[- ]?hCG|hCG)|"
     r"expect\w* (?:twins|triplets)|twin pregnancy|"
+    r"expecting (?:her |a |their |our )?(?:first |second |third |fourth |\d\w* )?(?:baby|child)|"
     r"(?:b(?:eta)?[- ]?hCG|hCG)\s+(?:test\s+)?(?:\w+\s+){0,2}(?:was|is|came back)\s+positive)"
     # request-form shorthand: weeks written straight after a woman's age ("29F, 28w", or
     # "33W, 22W" with W for woman)
