@@ -1112,9 +1112,19 @@ def test_contrast_with_no_problems_in_shorthand_is_tolerated(advisor):
         ("58M, back pain, unequal blood pressures in the arms", "aortic-dissection", "CT", True),
         ("Pt 33yo F, pleuritic chest pain, D-dimer neg", "pulmonary-embolism", None, False),
         ("Pt 33yo F, pleuritic chest pain, D-dimer -ve", "pulmonary-embolism", None, False),
+        # written19
+        ("33M, normal kidney, shoulder blade pain, weak left radial pulse", "aortic-dissection",
+         "CT", True),
+        ("19M, R ankle rolled, 4 steps, no back ankle tenderness, navicular or fifth metatarsal"
+         " base.", "ankle-injury", None, False),
+        ("19M, rolled ankle, unable to take 4 steps", "ankle-injury", "X-ray", True),
+        ("I saw this 66-year-old woman in clinic today with a spinal cord stimulator for pain"
+         " that is not MRI safe. The patient reports that she has been experiencing memory issues"
+         " for the past year. The patient's spine is tender and warm.", "suspected-dementia",
+         "CT", True),
     ],
 )  # fmt: skip
-def test_paraphrases_from_written18(advisor, request_text, entry, modality, indicated):
+def test_paraphrases_from_written18_and_19(advisor, request_text, entry, modality, indicated):
     advice = advisor.advise(request_text)
     assert advice.source.entry == entry and advice.imaging_indicated is indicated
     assert (advice.exam.modality if advice.exam else None) == modality
@@ -1149,26 +1159,6 @@ def test_a_rash_after_ct_scans_is_a_contrast_reaction(advisor):
     assert not parse_request("57M, back pain after CT scans were normal").has(
         "iodinated_contraindicated"
     )
-
-
-@pytest.mark.parametrize(
-    ("request_text", "entry", "modality", "indicated"),
-    [
-        ("33M, normal kidney, shoulder blade pain, weak left radial pulse", "aortic-dissection",
-         "CT", True),
-        ("19M, R ankle rolled, 4 steps, no back ankle tenderness, navicular or fifth metatarsal"
-         " base.", "ankle-injury", None, False),
-        ("19M, rolled ankle, unable to take 4 steps", "ankle-injury", "X-ray", True),
-        ("I saw this 66-year-old woman in clinic today with a spinal cord stimulator for pain"
-         " that is not MRI safe. The patient reports that she has been experiencing memory issues"
-         " for the past year. The patient's spine is tender and warm.", "suspected-dementia",
-         "CT", True),
-    ],
-)  # fmt: skip
-def test_paraphrases_from_written19(advisor, request_text, entry, modality, indicated):
-    advice = advisor.advise(request_text)
-    assert advice.source.entry == entry and advice.imaging_indicated is indicated
-    assert (advice.exam.modality if advice.exam else None) == modality
 
 
 @pytest.mark.parametrize(
