@@ -32,7 +32,9 @@ def test_demo_runs_the_story_and_refuses_to_overwrite(cli, tmp_path):
     assert code == 2 and "--overwrite" in err
 
 
-def test_doctor_reports_assets_and_device(cli):
+def test_doctor_reports_assets_and_device(cli, tmp_path, monkeypatch):
+    # never the developers' ../shared: the test must read the same on a bare clone
+    monkeypatch.setenv("RADGEN_SHARED_DATA", str(tmp_path))
     code, out, _ = cli("doctor")
     assert code == 0 and "pneumoniamnist" in out and "device" in out
 
