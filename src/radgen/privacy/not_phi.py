@@ -261,7 +261,7 @@ def _common_edge(word: str) -> bool:
 # ("Ward", "Doctor"), an acronym ("GMC", "IP") or such parts joined ("E-MAIL", "Peer-Review")
 _LABEL_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _LINE_LEAD = re.compile(r"[ \t\-*•>#|]*")
-_LABEL_TAIL = re.compile(r"((?:[ \t/()]*[^\W\d_]+(?:['’\-][^\W\d_]+)*){0,5})[ \t]*:")
+_LABEL_TAIL = re.compile(rf"((?:[ \t/()]*{_LABEL_TOKEN.pattern}){{0,5}})[ \t]*:")
 
 
 def _word_parts(word: str) -> list[str]:

@@ -175,7 +175,7 @@ OTHER_ALLERGEN = (
 KIDNEY_NORMAL = (
     r"\b(?:normal|good|preserved)\s+(?:kidney|renal)\s+function|\b(?:kidney|renal)\s+function"
     r"\s+(?:[\w']+\s+){0,4}(?:is|was|are|were)\s+(?:(?!not\b|never\b)\w+\s+)?(?:normal|fine|good)\b|"
-    r"\bnormal\s+(?:creatinine|U\s?&\s?Es?|kidneys?)\b|\bnormal\s+kidney\b"
+    r"\bnormal\s+(?:creatinine|U\s?&\s?Es?|kidneys?)\b"
 )
 OTHER_ALLERGY = (
     ALLERGY
