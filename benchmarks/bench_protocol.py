@@ -40,7 +40,7 @@ WRITTEN = {
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
                  "written8", "written9", "written10", "written11", "written12", "written13",
                  "written14", "written15", "written16", "written17", "written18", "written19",
-                 "written20")
+                 "written20", "written21")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -180,6 +180,18 @@ EXTRA_NOTES = {
     " validity marked by hand before any run, held out whole; the default engine (written19's"
     " fixes, the shipped matcher and condition reader, not retrained on written19), with the"
     " rules alone (written20-held_frozen_rules_only) beside it",
+    "written21-held": "a twenty-first batch of 40 fact sheets written after written20's fixes,"
+    " aimed at the safety facts in wordings no earlier sheet used (adrenaline in the scanner"
+    " after contrast, a red alert for iodine contrast, told never to have X-ray dye again, a"
+    " creatinine clearance of 12 mL/min, a single kidney with an acute injury, a fistula for"
+    " dialysis, gravida 2 para 1 at 20 weeks, 28/40, an IVF pregnancy, a bionic ear, a brain"
+    " pacemaker, a grinder with metal in his eye) and at look-alikes (trying for a baby, a"
+    " miscarriage two months ago, a coronary stent, a copper coil), with 7 no-imaging requests,"
+    " worded by the same model in the emergency and GP styles and a new one (a question typed"
+    " into a decision-support search box), validity marked by hand before any run, held out"
+    " whole; the default engine (written20's fixes, the shipped matcher and condition reader"
+    " retrained after written20), with the rules alone (written21-held_frozen_rules_only)"
+    " beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)

@@ -69,6 +69,12 @@ twins, a cochlear implant, a metal splinter in the eye) and at look-alikes (a kn
 a birth six months ago, a negative pregnancy test), with 8 no-imaging requests, in the
 emergency and ward styles and a new one: an Australian emergency registrar's request in the
 local shorthand ("aus"). Its sheets also carry ``no_mri`` where MRI is unsafe.
+``--set written21`` words a twenty-first batch of 40 sheets (prefix a), written after
+written20's fixes and before any run on them, aimed at the safety facts in new wordings
+(adrenaline in the scanner after contrast, a red alert for iodine contrast, a creatinine
+clearance of 12, gravida 2 para 1, 28/40, a bionic ear, a brain pacemaker) and at look-alikes (a
+miscarriage two months ago, a coronary stent, a copper coil), in the emergency and GP styles and
+a new one: a question typed into a clinical decision-support search box ("question").
 """
 
 from __future__ import annotations
@@ -112,6 +118,7 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
     "written18": _whole("written18", ("ed", "ward", "aus")),
     "written19": _whole("written19", ("ed", "clinic", "bullets")),
     "written20": _whole("written20", ("gp", "order", "esl")),
+    "written21": _whole("written21", ("ed", "gp", "question")),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -201,6 +208,11 @@ STYLES = {
     " facts: 'Facts: woman aged 70; swollen painful left wrist; suspected gout' -> 'Patient is"
     " lady of 70 years, she has the left wrist swelled and painful since yesterday. I am"
     " thinking it is gout, please to advise.'",
+    "question": "Write it as a question a doctor types into a clinical decision-support search"
+    " box: one sentence asking how to investigate this patient, with the facts packed into it,"
+    " as in this example for other facts: 'Facts: woman aged 70; swollen painful left wrist;"
+    " suspected gout' -> 'how best to investigate a 70 yo woman with a swollen painful left"
+    " wrist, ?gout'.",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
