@@ -1262,3 +1262,44 @@ def test_expecting_a_baby_is_a_pregnancy():
     neither the rules nor, once its examples were labelled from the sheet, the reader."""
     assert parse_request("woman aged 36 expecting her third baby in about ten weeks").pregnant
     assert parse_request("36 y/o F expecting 3rd baby, c/o colicky pain").pregnant
+
+
+# written21 (development after its one run)
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "I would be grateful for your advice about this 45-year-old man, who has been told never"
+        " to have X-ray dye again after a bad reaction to it, and who has pain that has moved from"
+        " the navel to the right lower abdomen and fever.",
+        "How best to investigate a 45-year-old man with pain moving from the navel to the right"
+        " lower abdomen and fever, considering his history of never having X-ray dye again after"
+        " a bad reaction?",
+    ],
+)
+def test_told_never_to_have_dye_again_is_a_contrast_reaction(advisor, request_text):
+    """written21's two unsafe contrast CTs for appendicitis."""
+    advice = advisor.advise(request_text)
+    assert advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.modality == "ultrasound"
+    assert not parse_request("45M, told never to have gadolinium contrast again, RLQ pain").has(
+        "iodinated_contraindicated"
+    )
+
+
+def test_a_bionic_ear_rules_out_mri(advisor):
+    """written21's third unsafe answer: an MRI of the brain for a woman with a bionic ear."""
+    advice = advisor.advise("72F, bionic ear, forgetful, lost over 2y")
+    assert advice.facts.has("mri_contraindicated")
+    assert advice.exam.modality == "CT"
+
+
+def test_x_rays_no_fracture_in_shorthand_is_a_negative_x_ray(advisor):
+    """written21: 'hip X-rays no fracture' was not read as a normal X-ray, so an 84-year-old
+    who still could not bear weight was sent for the X-rays she had had."""
+    advice = advisor.advise(
+        "84F, left groin pain, hip X-rays no fracture, still cannot put weight on leg"
+    )
+    assert advice.exam.modality == "MRI" and advice.exam.region == "hip"
+    assert not parse_request("84F, fall, groin pain, no X-ray yet, no fracture known").has(
+        "xray_negative"
+    )

@@ -131,6 +131,9 @@ IODINATED_ALLERGY = (
     # a collapse after it: "collapsed with low blood pressure after contrast for a CT"
     r"|(?:collaps\w*|faint\w*|low blood pressure|hypotensi\w*|shock)(?:\s+\w+){0,4}\s+(?:after|"
     r"following|from)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}(?:contrast|dye)\b"
+    # told never to have it again: "told never to have X-ray dye again after a bad reaction"
+    r"|\bnever\s+(?:to\s+)?(?:have|having|be\s+given|being\s+given|receive|receiving|get|"
+    r"getting)\s+(?:[\w-]+\s+){0,2}(?:contrast|dye)\s+again\b"
 )  # "a severe reaction to CT dye in the past", "hives and wheeze after iodinated contrast"
 GADOLINIUM_ALLERGY = ALLERGY + r"\s+(?:\w+\s+){0,3}gadolinium|gadolinium\s+(?:allerg\w*|reaction)"
 # said anywhere, this outweighs an "MRI-conditional" elsewhere (a form's field label)
@@ -139,7 +142,7 @@ NOT_MRI_SAFE = (
 )
 MRI_UNSAFE = (
     NOT_MRI_SAFE + r"|"
-    r"\b(?:pacemaker|\bICD\b|defibrillator|cochlear implant|metal(?:lic)? (?:fragment|"
+    r"\b(?:pacemaker|\bICD\b|defibrillator|cochlear implant|bionic ear|metal(?:lic)? (?:fragment|"
     r"foreign body|sliver|splinter|shard|filing)|(?:fragment|sliver|splinter|shard|filing)s? of"
     r" metal|aneurysm clip|neurostimulator)"
     # an implanted stimulator or retained metal from a wound: "spinal cord stimulator for pain",
@@ -226,6 +229,9 @@ XRAY_NEGATIVE = (
     r"{0,2}(?:x-?rays?|radiographs?|films?)\b|\b(?:x-?rays?|radiographs?|films?)\s+(?:[\w-]+\s+){0,6}"
     r"(?:showing|show|showed|shows|revealed|found)\s+no\s+(?:signs?\s+of\s+)?(?:injury|fracture|"
     r"abnormality|bony injury|bon[ey] changes?|erosions?|bone destruction|osteomyelitis)\b"
+    # form shorthand: "hip X-rays no fracture", "XR: nil fracture"
+    r"|\b(?:x-?rays?|XR|radiographs?|films?)\s*[:-]?\s*(?:no|nil)\s+(?:acute\s+|obvious\s+)?"
+    r"(?:fracture|bony injury|abnormality)\b"
     r"|\bno\s+(?:\w+\s+){0,2}(?:fracture|bony injury)\s+"
     r"(?:seen\s+|shown\s+)?on\s+(?:the\s+)?(?:x-?rays?|radiographs?|films?)\b"
 )
