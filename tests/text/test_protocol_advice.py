@@ -1303,3 +1303,50 @@ def test_x_rays_no_fracture_in_shorthand_is_a_negative_x_ray(advisor):
     assert not parse_request("84F, fall, groin pain, no X-ray yet, no fracture known").has(
         "xray_negative"
     )
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "64F, needed adrenaline in the scanner after her last contrast injection, PE likely",
+        "58F, needed the crash team after the dye for a kidney X-ray years ago, painless"
+        " visible haematuria",
+        "71M, red alert on his record for iodine contrast, sudden tearing chest pain to the back",
+        "58F, throat swelling, X-ray dye, kidney scan, adrenaline; PE likely",
+    ],
+)
+def test_a_reaction_word_near_a_contrast_word_is_a_contrast_reaction(advisor, request_text):
+    """The net under the listed wordings (after written21): each fresh batch had found a
+    reaction worded in a way no pattern listed; a reaction word within eight words of a
+    contrast word, in one clause, is read as one."""
+    advice = advisor.advise(request_text)
+    assert advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.contrast != "iodinated"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "60M, smoker, contrast CT last year with no reaction, painless visible haematuria",
+        "55M, allergic to penicillin, contrast CT last year, painless visible haematuria",
+        "60M, rash after MRI contrast last year, painless visible haematuria",
+        "60M, rash after the hair dye, painless visible haematuria",
+    ],
+)
+def test_contrast_given_safely_or_another_allergy_is_no_reaction(request_text):
+    """The net's counterexamples, read by the rules (the learned reader may still add a
+    reaction to the last two, with a warning to confirm it: the safe direction)."""
+    assert not parse_request(request_text).has("iodinated_contraindicated")
+
+
+def test_an_implant_that_cannot_go_in_the_scanner_rules_out_mri(advisor):
+    """Whatever the implant is called, a request that says it cannot go in the scanner (or
+    must not go near one) rules MRI out."""
+    for text in (
+        "70M, hearing implant that cannot go in the scanner, first seizure, now recovered",
+        "70M, first seizure, now recovered; his implant is not suitable for MRI",
+    ):
+        advice = advisor.advise(text)
+        assert advice.facts.has("mri_contraindicated") and advice.exam.modality == "CT", text
+    advice = advisor.advise("70M, MRI-conditional pacemaker, first seizure, now recovered")
+    assert advice.exam.modality == "MRI"

@@ -135,10 +135,32 @@ IODINATED_ALLERGY = (
     r"|\bnever\s+(?:to\s+)?(?:have|having|be\s+given|being\s+given|receive|receiving|get|"
     r"getting)\s+(?:[\w-]+\s+){0,2}(?:contrast|dye)\s+again\b"
 )  # "a severe reaction to CT dye in the past", "hives and wheeze after iodinated contrast"
+# The net under the wordings above: a reaction word within eight words of a contrast word, in
+# one clause ("needed adrenaline in the scanner after her last contrast injection", "a red alert
+# for iodine contrast", "throat swelling, X-ray dye"). Each fresh batch of requests had found a
+# reaction worded in a way no pattern above listed; this reads the words, not the phrasing. Not
+# when the same stretch says it was tolerated, names MRI contrast or another allergen.
+REACTION_WORDS = (
+    r"react\w*|allerg\w*|anaphyla\w*|adrenaline|epinephrine|epi-?pens?|resus\w*|crash team|hives|"
+    r"urticaria\w*|rash\w*|itch\w*|wheez\w*|swell\w*|swollen|blew up|blown up|puff\w* up|"
+    r"collaps\w*|alert|premedicat\w*|steroid cover|intoleran\w*|avoid\w*|contra-?indicat\w*|flagged"
+)
+CONTRAST_NAMES = r"contrast|(?<!hair )dye|iodinated|iodine|radiocontrast|" + CONTRAST_AGENTS
+_GAP = r"(?:[^.;\n\w]+[\w'/-]+){0,8}?[^.;\n\w]+"
+REACTION_NEAR_CONTRAST = (
+    rf"\b(?:{REACTION_WORDS}){_GAP}(?:{CONTRAST_NAMES})\b|"
+    rf"\b(?:{CONTRAST_NAMES}){_GAP}(?:{REACTION_WORDS})\b"
+)
 GADOLINIUM_ALLERGY = ALLERGY + r"\s+(?:\w+\s+){0,3}gadolinium|gadolinium\s+(?:allerg\w*|reaction)"
 # said anywhere, this outweighs an "MRI-conditional" elsewhere (a form's field label)
 NOT_MRI_SAFE = (
     r"\bnon[- ]?MRI?[- ]conditional|\bnot MRI?[- ](?:safe|conditional|compatible)|MRI?[- ]unsafe"
+    # whatever the implant is called: "a bionic ear that cannot go in a scanner", "must not go
+    # near an MRI scanner", "not suitable for MRI"
+    r"|\b(?:can ?not|can't|must not|mustn't|should not|shouldn't|not allowed to|unable to|never)\s+"
+    r"(?:go|be put|be placed|be scanned|enter|have an?)\s+(?:\w+\s+){0,3}"
+    r"(?:MRI?|scanners?|magnet)\b"
+    r"|\bnot (?:suitable|safe) for (?:an? )?MRI?\b|\bMRI? (?:is |was )?contra-?indicated"
 )
 MRI_UNSAFE = (
     NOT_MRI_SAFE + r"|"
@@ -242,7 +264,15 @@ FEMALE = r"\b(?:woman|female|girl|lady|she|her|\d{1,2}\s?[FG]|pregnan\w*)\b"
 def iodinated_reaction(text: str) -> re.Match[str] | None:
     """A stated reaction to iodinated contrast (one to MRI contrast is none). Safety facts
     are read even inside an open list after a negation (see ``find_unnegated``)."""
-    return find_unnegated(IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b", open_lists=False)
+    return find_unnegated(
+        IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b", open_lists=False
+    ) or find_unnegated(
+        REACTION_NEAR_CONTRAST,
+        text,
+        unless=r"gadolinium|\bMRI?\b|\bno\s+(?:\w+\s+)?(?:reaction|problem|issue|allerg)|without|"
+        r"tolerat|\bnever\s+react|" + OTHER_ALLERGEN,
+        open_lists=False,
+    )
 
 
 def gadolinium_reaction(text: str) -> re.Match[str] | None:
