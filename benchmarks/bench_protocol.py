@@ -40,7 +40,7 @@ WRITTEN = {
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
                  "written8", "written9", "written10", "written11", "written12", "written13",
                  "written14", "written15", "written16", "written17", "written18", "written19",
-                 "written20", "written21")
+                 "written20", "written21", "written22")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -192,6 +192,18 @@ EXTRA_NOTES = {
     " whole; the default engine (written20's fixes, the shipped matcher and condition reader"
     " retrained after written20), with the rules alone (written21-held_frozen_rules_only)"
     " beside it",
+    "written22-held": "a twenty-second batch of 40 fact sheets written after written21's fixes"
+    " and nets, aimed at the safety facts in wordings no earlier sheet used (covered in welts"
+    " after CT contrast, a medical alert bracelet, blotchy and dizzy after the injection for a"
+    " CT, a severe reaction to the injection for an IVP, kidneys failing before dialysis, a"
+    " creatinine tripled in myeloma, 14 weeks along, a beta-hCG of 2,400, a heart pacing box,"
+    " shotgun pellets, a vagal nerve stimulator, a welder's metal fleck in the eye) and at"
+    " look-alikes (stopped breastfeeding, a shellfish allergy, a rash after gadolinium, a knee"
+    " replacement and a heart stent, breast implants), with 6 no-imaging requests, worded by"
+    " the same model in the GP and ward styles and a new one (the history told in time order),"
+    " validity marked by hand before any run, held out whole; the default engine (written21's"
+    " fixes and nets, the shipped matcher and condition reader, not retrained on written21),"
+    " with the rules alone (written22-held_frozen_rules_only) beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)

@@ -75,6 +75,12 @@ written20's fixes and before any run on them, aimed at the safety facts in new w
 clearance of 12, gravida 2 para 1, 28/40, a bionic ear, a brain pacemaker) and at look-alikes (a
 miscarriage two months ago, a coronary stent, a copper coil), in the emergency and GP styles and
 a new one: a question typed into a clinical decision-support search box ("question").
+``--set written22`` words a twenty-second batch (prefix b), written after written21's fixes and
+before any run on them (a reaction after "the injection for a CT" with no contrast word, a
+medical alert bracelet, kidneys failing before dialysis, 14 weeks along, a heart pacing box,
+shotgun pellets, a vagal nerve stimulator; look-alikes such as a rash after gadolinium, breast
+implants), in the GP and ward styles and a new one: the history told in time order
+("timeline").
 """
 
 from __future__ import annotations
@@ -119,6 +125,7 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
     "written19": _whole("written19", ("ed", "clinic", "bullets")),
     "written20": _whole("written20", ("gp", "order", "esl")),
     "written21": _whole("written21", ("ed", "gp", "question")),
+    "written22": _whole("written22", ("gp", "ward", "timeline")),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -213,6 +220,10 @@ STYLES = {
     " as in this example for other facts: 'Facts: woman aged 70; swollen painful left wrist;"
     " suspected gout' -> 'how best to investigate a 70 yo woman with a swollen painful left"
     " wrist, ?gout'.",
+    "timeline": "Write it as a doctor telling the story in time order, each step with when it"
+    " happened, then the question, as in this example for other facts: 'Facts: woman aged 70;"
+    " swollen painful left wrist; suspected gout' -> '70-year-old woman. Yesterday evening: left"
+    " wrist became painful. This morning: wrist swollen and hot. Now: could this be gout?'",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
