@@ -1350,3 +1350,76 @@ def test_an_implant_that_cannot_go_in_the_scanner_rules_out_mri(advisor):
         assert advice.facts.has("mri_contraindicated") and advice.exam.modality == "CT", text
     advice = advisor.advise("70M, MRI-conditional pacemaker, first seizure, now recovered")
     assert advice.exam.modality == "MRI"
+
+
+# written22 (development after its one run)
+@pytest.mark.parametrize(
+    ("request_text", "modality"),
+    [
+        (
+            "I would be grateful for your advice about this 49-year-old man, who has a blotchy"
+            " and dizzy condition, and needed an antihistamine injection after the injection"
+            " for a CT of his chest two years ago. He also has pain that moves from the navel to"
+            " the right lower abdomen and a fever.",
+            "ultrasound",
+        ),
+        (
+            "61F, lips and tongue swelling during coronary angiogram; sudden breathlessness and"
+            " pleuritic chest pain; embolism likely",
+            "nuclear medicine",
+        ),
+        (
+            "74-year-old man. Yesterday evening: severe reaction to IVP injection. This morning:"
+            " vomiting, distended abdomen, no wind or stool for two days.",
+            "X-ray",
+        ),
+        (
+            "58F, elevated creatinine (tripled this week) and pain moving from the navel to the"
+            " right lower abdomen",
+            "ultrasound",
+        ),
+    ],
+)
+def test_written22_reactions_and_kidney_injury_keep_contrast_away(advisor, request_text, modality):
+    """written22's six unsafe contrast studies: a reaction after 'the injection for a CT' (no
+    contrast word), during an angiogram or to an IVP, and a tripled creatinine."""
+    advice = advisor.advise(request_text)
+    assert advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.modality == modality and advice.exam.contrast != "iodinated"
+
+
+def test_a_metal_fleck_in_the_eye_rules_out_mri(advisor):
+    """written22's seventh unsafe answer: an MRI of the brain for a welder's metal fleck."""
+    advice = advisor.advise(
+        "45-year-old man. Yesterday evening: metal fleck in right eye seen on old X-ray. This"
+        " morning: first seizure yesterday, back to normal."
+    )
+    assert advice.facts.has("mri_contraindicated") and advice.exam.modality == "CT"
+
+
+def test_a_numb_saddle_and_trouble_passing_urine_are_red_flags(advisor):
+    """written22: back pain with 'a numb saddle area and trouble passing urine' (cauda equina)
+    was told it needed no imaging."""
+    advice = advisor.advise(
+        "39M, shotgun pellets still in his back from a hunting accident, back pain, a numb"
+        " saddle area, and trouble passing urine"
+    )
+    assert advice.imaging_indicated is True
+    assert advice.exam.modality == "CT" and advice.facts.has("mri_contraindicated")
+    calm = advisor.advise(
+        "45M, back pain for three days, no numbness, no trouble passing urine, no fever, no"
+        " history of cancer"
+    )
+    assert calm.imaging_indicated is False
+
+
+def test_weeks_along_is_a_pregnancy_and_memory_impairment_is_dementia(advisor):
+    """written22's other misses: '14 weeks along' (CTPA in pregnancy) and 'memory impairment'
+    (abstained)."""
+    advice = advisor.advise(
+        "Clinical question: pleuritic chest pain and breathlessness? History: 32 year old"
+        " female, 14 weeks along, sudden onset of pleuritic chest pain and breathlessness."
+    )
+    assert advice.facts.pregnant and advice.exam.modality == "nuclear medicine"
+    advice = advisor.advise("75M, memory impairment, pacemaker that is not MRI-conditional")
+    assert advice.source.entry == "suspected-dementia" and advice.exam.modality == "CT"

@@ -35,7 +35,7 @@ CHILD_WORDS = (
 INFANT_WORDS = r"\b(?:infant|baby|neonate|newborn)\b"
 PREGNANT = (
     r"\b(?:pregnan\w*|gravid\w*|trimester|antenatal|gestation\w*|G\d+P\d+|"
-    r"\d{1,2}\s?/\s?40|\d{1,2}\s?weeks?\s+(?:pregnant|gestation)|"
+    r"\d{1,2}\s?/\s?40|\d{1,2}\s?weeks?\s+(?:pregnant|gestation|along)|"
     r"positive (?:urine |serum |blood )?(?:pregnancy test|b(?:eta)?[- ]?hCG|hCG)|"
     r"expect\w* (?:twins|triplets)|twin pregnancy|"
     r"expecting (?:her |a |their |our )?(?:first |second |third |fourth |\d\w* )?(?:baby|child)|"
@@ -71,7 +71,12 @@ KIDNEY_FAILURE = (
     r"(?:waiting list|wait list|waitlist|awaiting|listed)\s+(?:\w+\s+){0,2}"
     r"(?:kidney|renal)\s+transplant|"
     # a creatinine of 250 micromol/L or more (no mg/dL value has three digits)
-    r"creatinine\s+(?:is\s+|of\s+|was\s+|at\s+|=\s*|:\s*)?(?:2[5-9]\d|[3-9]\d\d|1\d{3})\b)"
+    r"creatinine\s+(?:is\s+|of\s+|was\s+|at\s+|=\s*|:\s*)?(?:2[5-9]\d|[3-9]\d\d|1\d{3})\b|"
+    # a creatinine that has doubled or tripled is an acute kidney injury; kidneys said to fail
+    r"creatinine\s+(?:\w+\s+){0,3}\(?(?:doubled|tripled|trebled|quadrupled)|"
+    r"(?:doubled|tripled|trebled|quadrupled|doubling|tripling)\s+(?:of\s+)?(?:the\s+|her\s+|his\s+)?"
+    r"creatinine|failing kidneys?|kidneys?\s+(?:are\s+|is\s+|have\s+|has\s+)?(?:failing|failed|"
+    r"packed up|shut down|stopped working))"
 )
 # Kidney function as a percentage of normal ("kidney function 15%", "kidneys work at about 15
 # per cent"): read like an eGFR, whose normal is about 100
@@ -143,9 +148,16 @@ IODINATED_ALLERGY = (
 REACTION_WORDS = (
     r"react\w*|allerg\w*|anaphyla\w*|adrenaline|epinephrine|epi-?pens?|resus\w*|crash team|hives|"
     r"urticaria\w*|rash\w*|itch\w*|wheez\w*|swell\w*|swollen|blew up|blown up|puff\w* up|"
-    r"collaps\w*|alert|premedicat\w*|steroid cover|intoleran\w*|avoid\w*|contra-?indicat\w*|flagged"
+    r"collaps\w*|alert|premedicat\w*|steroid cover|intoleran\w*|avoid\w*|contra-?indicat\w*|"
+    r"flagged|antihistamine|blotch\w*"
 )
-CONTRAST_NAMES = r"contrast|(?<!hair )dye|iodinated|iodine|radiocontrast|" + CONTRAST_AGENTS
+# contrast by name, or the studies that always inject it ("lips swelled during a coronary
+# angiogram", "a severe reaction to the IVP injection", "after the injection for a CT")
+CONTRAST_NAMES = (
+    r"contrast|(?<!hair )dye|iodinated|iodine|radiocontrast|angiogra\w*|IVP|IVU|urogra\w*|"
+    r"venogra\w*|injection (?:for|at|during|given for|before) (?:\w+ ){0,2}(?:CT|scan)|"
+    + CONTRAST_AGENTS
+)
 _GAP = r"(?:[^.;\n\w]+[\w'/-]+){0,8}?[^.;\n\w]+"
 REACTION_NEAR_CONTRAST = (
     rf"\b(?:{REACTION_WORDS}){_GAP}(?:{CONTRAST_NAMES})\b|"
@@ -165,7 +177,8 @@ NOT_MRI_SAFE = (
 MRI_UNSAFE = (
     NOT_MRI_SAFE + r"|"
     r"\b(?:pacemaker|\bICD\b|defibrillator|cochlear implant|bionic ear|metal(?:lic)? (?:fragment|"
-    r"foreign body|sliver|splinter|shard|filing)|(?:fragment|sliver|splinter|shard|filing)s? of"
+    r"foreign body|sliver|splinter|shard|filing|fleck|chip|speck|particle)|(?:fragment|sliver|"
+    r"splinter|shard|filing|fleck|chip|speck|particle)s? of"
     r" metal|aneurysm clip|neurostimulator)"
     # an implanted stimulator or retained metal from a wound: "spinal cord stimulator for pain",
     # "shrapnel near his spine", "bullet fragments in the chest", "a bullet lodged in his neck"
@@ -217,7 +230,10 @@ RED_FLAGS = (
     r"(?:cancer|malignan\w*|metasta\w*|myeloma|lymphoma|leuk\w*mia|carcinoma|melanoma|sarcoma|"
     r"tumou?r|weight loss|"
     r"fever\w*|febrile|neurological deficit|inject\w* drugs|"
-    r"deficit|weakness|numbness|saddle an\w*|cauda equina|incontinen\w*|urinary retention|"
+    r"deficit|weakness|numbness|numb|saddle an\w*|saddle (?:area|region)|cauda equina|"
+    r"incontinen\w*|urinary retention|(?:bladder|bowel) control|"
+    r"(?:trouble|difficulty|problems?|unable to|can't|cannot)\s+(?:pass|passing|empty|emptying)\s+"
+    r"(?:urine|water|(?:his |her |the )?bladder)|"
     r"retention|IV drug|intravenous drug|immunosupp\w*|steroid|osteoporo\w*|night pain|"
     r"worse at night|pain at night|nocturnal pain|"
     r"red flags?)"
