@@ -1423,3 +1423,20 @@ def test_weeks_along_is_a_pregnancy_and_memory_impairment_is_dementia(advisor):
     assert advice.facts.pregnant and advice.exam.modality == "nuclear medicine"
     advice = advisor.advise("75M, memory impairment, pacemaker that is not MRI-conditional")
     assert advice.source.entry == "suspected-dementia" and advice.exam.modality == "CT"
+
+
+def test_sheet_wordings_read_after_written22():
+    """Found while labelling written21's and written22's examples from their sheets: the
+    learned reader had caught these, the rules had not."""
+    assert parse_request(
+        "man aged 57, a metal grinder, who has had metal removed from his eye twice"
+    ).has("mri_contraindicated")
+    assert parse_request("woman aged 50 with an old metal clip on a brain aneurysm").has(
+        "mri_contraindicated"
+    )
+    assert parse_request("68M, last CT contrast left him covered in welts").has(
+        "iodinated_contraindicated"
+    )
+    assert not parse_request("60M, metal plate in his forearm, first seizure").has(
+        "mri_contraindicated"
+    )

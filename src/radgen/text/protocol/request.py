@@ -149,7 +149,7 @@ REACTION_WORDS = (
     r"react\w*|allerg\w*|anaphyla\w*|adrenaline|epinephrine|epi-?pens?|resus\w*|crash team|hives|"
     r"urticaria\w*|rash\w*|itch\w*|wheez\w*|swell\w*|swollen|blew up|blown up|puff\w* up|"
     r"collaps\w*|alert|premedicat\w*|steroid cover|intoleran\w*|avoid\w*|contra-?indicat\w*|"
-    r"flagged|antihistamine|blotch\w*"
+    r"flagged|antihistamine|blotch\w*|welts?|weals?|wheals?|struggl\w* to breathe"
 )
 # contrast by name, or the studies that always inject it ("lips swelled during a coronary
 # angiogram", "a severe reaction to the IVP injection", "after the injection for a CT")
@@ -185,6 +185,11 @@ MRI_UNSAFE = (
     r"|\b(?:spinal cord|spinal|deep brain|brain|vagus|vagal|sacral|phrenic|implanted)\s+"
     r"(?:nerve\s+)?stimulator|\bshrapnel\b|\bbullet\s+fragments?\b|\bretained\s+bullet|"
     r"\b(?:shotgun|air ?gun)\s+pellets?\b|\bbullet\s+(?:\w+\s+){0,2}lodged|\blodged\s+bullet"
+    # metal in or taken from an eye (some may remain), a clip on an aneurysm by any word order
+    r"|\bmetal\b[^.;]{0,30}\b(?:in|from|into)\s+(?:his\s+|her\s+|the\s+|their\s+|an?\s+)?"
+    r"(?:left\s+|right\s+)?eyes?\b|\bclips?\s+(?:on|for)\s+(?:an?\s+|the\s+|his\s+|her\s+)?"
+    r"(?:\w+\s+)?aneurysm|\baneurysm\s+(?:was\s+|had\s+been\s+)?clipped|"
+    r"\bclipped\s+(?:\w+\s+)?aneurysm"
 )
 # contrast given before without harm, or no reaction to it: the reader must not add one
 CONTRAST_TOLERATED = (
