@@ -81,6 +81,14 @@ medical alert bracelet, kidneys failing before dialysis, 14 weeks along, a heart
 shotgun pellets, a vagal nerve stimulator; look-alikes such as a rash after gadolinium, breast
 implants), in the GP and ward styles and a new one: the history told in time order
 ("timeline").
+``--set written23`` words a twenty-third batch of 40 sheets (prefix c), written after
+written22's fixes and before any run on them (an allergy list naming Omnipaque, a face that
+"blew up like a balloon" after dye, an eGFR of 14, a failing kidney transplant, twins, G3P2 at
+22/52, a first antenatal booking, bullet fragments, a baclofen pump, iron filings in an eye, a
+sacral nerve stimulator; look-alikes such as breastfeeding, a panic attack in an MRI scanner, an
+allergy to sticking plasters, contrast given before without a problem), in the emergency and
+clinic-letter styles and a new one: a medical student presenting the case on a ward round
+("presentation").
 """
 
 from __future__ import annotations
@@ -126,6 +134,7 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
     "written20": _whole("written20", ("gp", "order", "esl")),
     "written21": _whole("written21", ("ed", "gp", "question")),
     "written22": _whole("written22", ("gp", "ward", "timeline")),
+    "written23": _whole("written23", ("ed", "clinic", "presentation")),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -224,6 +233,11 @@ STYLES = {
     " happened, then the question, as in this example for other facts: 'Facts: woman aged 70;"
     " swollen painful left wrist; suspected gout' -> '70-year-old woman. Yesterday evening: left"
     " wrist became painful. This morning: wrist swollen and hot. Now: could this be gout?'",
+    "presentation": "Write it as a medical student presenting the patient to the consultant on"
+    " a ward round, in two or three spoken sentences ending with the question, as in this"
+    " example for other facts: 'Facts: woman aged 70; swollen painful left wrist; suspected"
+    " gout' -> 'This is a 70-year-old lady who came in with a swollen, painful left wrist. It"
+    " is warm to touch, and I wondered whether it could be gout.'",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
