@@ -40,7 +40,7 @@ WRITTEN = {
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
                  "written8", "written9", "written10", "written11", "written12", "written13",
                  "written14", "written15", "written16", "written17", "written18", "written19",
-                 "written20", "written21", "written22")
+                 "written20", "written21", "written22", "written23")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -204,6 +204,18 @@ EXTRA_NOTES = {
     " validity marked by hand before any run, held out whole; the default engine (written21's"
     " fixes and nets, the shipped matcher and condition reader, not retrained on written21),"
     " with the rules alone (written22-held_frozen_rules_only) beside it",
+    "written23-held": "a twenty-third batch of 40 fact sheets written after written22's fixes,"
+    " aimed at the safety facts in wordings no earlier sheet used (Omnipaque on an allergy list,"
+    " a face that blew up after dye, an anaphylactoid reaction, eGFR 14, kidneys at a quarter of"
+    " normal, a failing transplant, acute renal failure after sepsis, twins, G3P2 at 22/52, a"
+    " first antenatal booking, bullet fragments, a baclofen pump, iron filings in an eye, a"
+    " sacral nerve stimulator) and at look-alikes (breastfeeding, a panic attack in an MRI"
+    " scanner, an allergy to sticking plasters, an artificial hip and a titanium plate,"
+    " contrast given before without a problem), with 4 no-imaging requests, worded by the same"
+    " model in the emergency and clinic-letter styles and a new one (a medical student's"
+    " ward-round presentation), validity marked by hand before any run, held out whole; the"
+    " default engine (written22's fixes; matcher and condition reader retrained with written21"
+    " and written22), with the rules alone (written23-held_frozen_rules_only) beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)
