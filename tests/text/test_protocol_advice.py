@@ -1440,3 +1440,51 @@ def test_sheet_wordings_read_after_written22():
     assert not parse_request("60M, metal plate in his forearm, first seizure").has(
         "mri_contraindicated"
     )
+
+
+def test_a_climbing_creatinine_keeps_contrast_away(advisor):
+    """written23's unsafe contrast CT: appendicitis with 'urea and creatinine climbing' after
+    sepsis (an acute kidney injury under way)."""
+    advice = advisor.advise(
+        "71F, navel to right lower abdomen pain, fever, urea and creatinine climbing"
+    )
+    assert advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.modality == "ultrasound"
+    assert not parse_request("71F, RIF pain, creatinine stable at 80").has(
+        "iodinated_contraindicated"
+    )
+
+
+def test_iron_filings_in_an_eye_rule_out_mri(advisor):
+    """written23's two unsafe MRIs: a machinist with 'iron filings in his eye'."""
+    for text in (
+        "61M, iron filings in eye, headaches, vomiting",
+        "headache for two months, worse in the morning, and vomiting, with a history of iron"
+        " filings in his eye on an old orbit X-ray",
+        "58M, steel swarf in the left eye years ago, first seizure",
+    ):
+        advice = advisor.advise(text)
+        assert advice.facts.has("mri_contraindicated"), text
+        assert advice.exam.modality == "CT", text
+    assert not parse_request("60M, iron deficiency, eye drops, first seizure").has(
+        "mri_contraindicated"
+    )
+
+
+def test_written23_trauma_and_intussusception_wordings(advisor):
+    """written23's abstentions: knocked off a bicycle by a lorry, unconscious with an open
+    femur fracture, and a toddler with his knees to his chest and blood and mucus in the
+    nappy."""
+    for text in (
+        "38M knocked off his bicycle by a lorry, unconscious at the scene, abdomen tender",
+        "38F, unconscious, open thigh fracture, abdomen tender",
+    ):
+        advice = advisor.advise(text)
+        assert advice.source.entry == "major-trauma", text
+        assert advice.exam.region == "whole body"
+    advice = advisor.advise("18M, screaming, knees to chest, nappy blood, mucus")
+    assert advice.source.entry == "intussusception" and advice.exam.modality == "ultrasound"
+    advice = advisor.advise(
+        "boy aged 18 months, knees drawn to his chest, blood and mucus in nappy"
+    )
+    assert advice.source.entry == "intussusception"

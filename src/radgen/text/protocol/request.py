@@ -76,7 +76,10 @@ KIDNEY_FAILURE = (
     r"creatinine\s+(?:\w+\s+){0,3}\(?(?:doubled|tripled|trebled|quadrupled)|"
     r"(?:doubled|tripled|trebled|quadrupled|doubling|tripling)\s+(?:of\s+)?(?:the\s+|her\s+|his\s+)?"
     r"creatinine|failing kidneys?|kidneys?\s+(?:are\s+|is\s+|have\s+|has\s+)?(?:failing|failed|"
-    r"packed up|shut down|stopped working))"
+    r"packed up|shut down|stopped working)|"
+    # a creatinine still climbing is a kidney injury under way: "urea and creatinine climbing"
+    r"creatinine\s+(?:is\s+|are\s+|still\s+|keeps?\s+|has\s+been\s+)*(?:climbing|rising|"
+    r"going up|shooting up)|(?:climbing|rising|soaring)\s+(?:urea\s+and\s+)?creatinine)"
 )
 # Kidney function as a percentage of normal ("kidney function 15%", "kidneys work at about 15
 # per cent"): read like an eGFR, whose normal is about 100
@@ -185,8 +188,10 @@ MRI_UNSAFE = (
     r"|\b(?:spinal cord|spinal|deep brain|brain|vagus|vagal|sacral|phrenic|implanted)\s+"
     r"(?:nerve\s+)?stimulator|\bshrapnel\b|\bbullet\s+fragments?\b|\bretained\s+bullet|"
     r"\b(?:shotgun|air ?gun)\s+pellets?\b|\bbullet\s+(?:\w+\s+){0,2}lodged|\blodged\s+bullet"
-    # metal in or taken from an eye (some may remain), a clip on an aneurysm by any word order
-    r"|\bmetal\b[^.;]{0,30}\b(?:in|from|into)\s+(?:his\s+|her\s+|the\s+|their\s+|an?\s+)?"
+    # metal (iron filings, steel, swarf) in or taken from an eye (some may remain), a clip on
+    # an aneurysm by any word order
+    r"|\b(?:metal|iron|steel|swarf|filings?)\b[^.;]{0,30}\b(?:in|from|into)\s+"
+    r"(?:his\s+|her\s+|the\s+|their\s+|an?\s+)?"
     r"(?:left\s+|right\s+)?eyes?\b|\bclips?\s+(?:on|for)\s+(?:an?\s+|the\s+|his\s+|her\s+)?"
     r"(?:\w+\s+)?aneurysm|\baneurysm\s+(?:was\s+|had\s+been\s+)?clipped|"
     r"\bclipped\s+(?:\w+\s+)?aneurysm"
