@@ -1179,18 +1179,26 @@ def test_four_steps_with_a_tender_malleolus_still_needs_x_rays(advisor, request_
     )
 
 
-# written20 (development after its one run)
+# written20 and written21 (development after their one runs)
 @pytest.mark.parametrize(
     "request_text",
     [
+        # written20: a face that blew up after contrast
         "62M, face and lips that blew up after the contrast injection at his last scan, RLQ pain,"
         " fever and rebound tenderness",
         "Patient is man of 62 years, he has the face and lips blown up after the contrast injection"
         " at his last scan. Pain that moved from the navel to the right lower abdomen.",
+        # written21: told never to have X-ray dye again
+        "I would be grateful for your advice about this 45-year-old man, who has been told never"
+        " to have X-ray dye again after a bad reaction to it, and who has pain that has moved from"
+        " the navel to the right lower abdomen and fever.",
+        "How best to investigate a 45-year-old man with pain moving from the navel to the right"
+        " lower abdomen and fever, considering his history of never having X-ray dye again after"
+        " a bad reaction?",
     ],
 )
-def test_a_face_that_blew_up_after_contrast_is_a_reaction(advisor, request_text):
-    """written20's two unsafe contrast CTs for appendicitis."""
+def test_contrast_reaction_wordings_send_appendicitis_to_ultrasound(advisor, request_text):
+    """written20's and written21's unsafe contrast CTs for appendicitis (two each)."""
     advice = advisor.advise(request_text)
     assert advice.facts.has("iodinated_contraindicated")
     assert advice.exam.modality == "ultrasound"
@@ -1265,22 +1273,8 @@ def test_expecting_a_baby_is_a_pregnancy():
 
 
 # written21 (development after its one run)
-@pytest.mark.parametrize(
-    "request_text",
-    [
-        "I would be grateful for your advice about this 45-year-old man, who has been told never"
-        " to have X-ray dye again after a bad reaction to it, and who has pain that has moved from"
-        " the navel to the right lower abdomen and fever.",
-        "How best to investigate a 45-year-old man with pain moving from the navel to the right"
-        " lower abdomen and fever, considering his history of never having X-ray dye again after"
-        " a bad reaction?",
-    ],
-)
-def test_told_never_to_have_dye_again_is_a_contrast_reaction(advisor, request_text):
-    """written21's two unsafe contrast CTs for appendicitis."""
-    advice = advisor.advise(request_text)
-    assert advice.facts.has("iodinated_contraindicated")
-    assert advice.exam.modality == "ultrasound"
+def test_told_never_to_have_gadolinium_again_is_no_iodinated_reaction():
+    """The look-alike of written21's 'told never to have X-ray dye again'."""
     assert not parse_request("45M, told never to have gadolinium contrast again, RLQ pain").has(
         "iodinated_contraindicated"
     )
@@ -1488,3 +1482,11 @@ def test_written23_trauma_and_intussusception_wordings(advisor):
         "boy aged 18 months, knees drawn to his chest, blood and mucus in nappy"
     )
     assert advice.source.entry == "intussusception"
+
+
+def test_egfr_read_with_words_between():
+    """Found while labelling written23's examples from their sheets: 'eGFR blood test came
+    back at 14' and 'eGFR around 20' were not read as an eGFR."""
+    assert parse_request("76M whose eGFR blood test came back at 14 last week").egfr == 14
+    assert parse_request("70F, CKD, eGFR around 20").has("iodinated_contraindicated")
+    assert not parse_request("eGFR result was 80").has("iodinated_contraindicated")

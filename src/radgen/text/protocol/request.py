@@ -51,7 +51,10 @@ NOT_PREGNANT = (
     r"|\bpregnan\w*\W{0,4}:\W{0,4}(?:not applicable|n/?a|no|none|negative)\b"
 )
 EGFR = (
-    r"\b(?:e?GFR|creatinine clearance|CrCl|glomerular filtration rate)\)?\s*(?:of|is|was|=|:)?"
+    r"\b(?:e?GFR|creatinine clearance|CrCl|glomerular filtration rate)\)?\s*"
+    # "eGFR blood test came back at 14", "eGFR around 20"
+    r"(?:(?:blood\s+)?(?:test|result|level|value)\s+)?(?:came\s+back\s+|has\s+been\s+|now\s+)?"
+    r"(?:of|is|was|=|:|at|around|about|approximately|roughly|~)?"
     r"\s*(\d{1,3})"
 )
 KIDNEY_FAILURE = (
