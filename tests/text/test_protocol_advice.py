@@ -1490,3 +1490,14 @@ def test_egfr_read_with_words_between():
     assert parse_request("76M whose eGFR blood test came back at 14 last week").egfr == 14
     assert parse_request("70F, CKD, eGFR around 20").has("iodinated_contraindicated")
     assert not parse_request("eGFR result was 80").has("iodinated_contraindicated")
+
+
+def test_pregnancy_read_from_a_dating_scan_and_parity_shorthand():
+    """Noticed while labelling written16's and written21's examples: a sheet's 'dating scan put
+    her at 14 weeks' and a request's '30F, 2P1, 20W' were not read as a pregnancy (their labels
+    had come from the sheets by hand)."""
+    assert parse_request("woman aged 29 whose dating scan put her at 14 weeks").pregnant
+    assert parse_request("30F, 2P1, 20W, pleuritic chest pain, breathlessness").pregnant
+    assert parse_request("31F, booking scan next week, RIF pain").pregnant
+    assert not parse_request("30F, 2P1, pleuritic chest pain for 2 weeks").pregnant
+    assert not parse_request("45F, CT scan put her nodule at 4 mm").pregnant

@@ -42,7 +42,12 @@ PREGNANT = (
     r"(?:b(?:eta)?[- ]?hCG|hCG)\s+(?:test\s+)?(?:\w+\s+){0,2}(?:was|is|came back)\s+positive)"
     # request-form shorthand: weeks written straight after a woman's age ("29F, 28w", or
     # "33W, 22W" with W for woman)
-    r"|(?<=\d[FfWw])[,;\s]+\d{1,2}\s?(?:w|wk|wks|weeks?)\b(?!\s*(?:ago|of|since|hx|history))"
+    r"|(?<=\d[FfWw])[,;\s]+(?:G?\d{1,2}P\d{1,2}[,;\s]+)?\d{1,2}\s?(?:w|wk|wks|weeks?)\b"
+    r"(?!\s*(?:ago|of|since|hx|history))"
+    # scans done only in pregnancy, and a gestation a scan gave: "dating scan put her at 14
+    # weeks" ("30F, 2P1, 20W" above: parity between the age and the weeks)
+    r"|\b(?:dating|booking|anomaly|nuchal)\s+(?:ultrasound\s+)?scan\b"
+    r"|\bput\s+(?:her|the\s+pregnancy)\s+at\s+\d{1,2}\s?(?:weeks?|wks?)\b"
 )
 NOT_PREGNANT = (
     r"\b(?:not|non)[\s-]*pregnan\w*|pregnancy test (?:\w+ ){0,2}(?:was |is )?negative|"
