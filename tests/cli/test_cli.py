@@ -32,16 +32,19 @@ def test_demo_runs_the_story_and_refuses_to_overwrite(cli, tmp_path):
     assert code == 2 and "--overwrite" in err
 
 
-def test_doctor_reports_assets_and_device(cli, tmp_path, monkeypatch):
-    # never the developers' ../shared: the test must read the same on a bare clone
+@pytest.fixture
+def no_shared_data(tmp_path, monkeypatch):
+    """An empty shared-data folder, as on a user's machine: the doctor tests read no
+    developers' data and must read the same on a bare clone."""
     monkeypatch.setenv("RADGEN_SHARED_DATA", str(tmp_path))
+
+
+def test_doctor_reports_assets_and_device(cli, no_shared_data):
     code, out, _ = cli("doctor")
     assert code == 0 and "pneumoniamnist" in out and "device" in out
 
 
-def test_doctor_says_what_optional_data_and_models_enable(cli, tmp_path, monkeypatch):
-    # an empty folder, as on a user's machine, where the developers' data is absent
-    monkeypatch.setenv("RADGEN_SHARED_DATA", str(tmp_path))
+def test_doctor_says_what_optional_data_and_models_enable(cli, no_shared_data, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     code, out, _ = cli("doctor")
     assert code == 0
