@@ -423,8 +423,12 @@ def run_extra(name: str, advisor: ProtocolAdvisor, suffix: str = "") -> None:
     print(f"{name} frozen set", json.dumps(shown, indent=1))  # held errors stay unread
     result = json.loads((ROOT / "results" / "bench_protocol.json").read_text())
     result.pop("machine", None), result.pop("date", None)
-    if suffix:  # a side-by-side variant (e.g. the rules alone): stored apart, pooled nowhere
-        result[f"{name}_frozen{suffix}"] = extra
+    if suffix:  # a side-by-side variant (e.g. the rules alone): stored apart, pooled nowhere;
+        # its first run, beside the default engine's held-out one, is kept like that one
+        key = f"{name}_frozen{suffix}"
+        if key in result and f"{key}_first_run" not in result:
+            result[f"{key}_first_run"] = result[key]
+        result[key] = extra
         write_result("bench_protocol", result, show=False)  # held errors stay unprinted
         return
     key, first = f"{name}_frozen", f"{name}_frozen_first_run"
