@@ -88,7 +88,14 @@ written22's fixes and before any run on them (an allergy list naming Omnipaque, 
 sacral nerve stimulator; look-alikes such as breastfeeding, a panic attack in an MRI scanner, an
 allergy to sticking plasters, contrast given before without a problem), in the emergency and
 clinic-letter styles and a new one: a medical student presenting the case on a ward round
-("presentation").
+("presentation"). ``--set written24`` words a twenty-fourth batch of 40 sheets (prefix r),
+written after written23's fixes and before any run on them (Visipaque on a drug chart, resus
+after contrast, a record warning against iodinated media, a creatinine in mg/dL, a fistula
+awaited for dialysis, dialysis through a tube in the tummy, 32+4 weeks, an IVF pregnancy, a
+30-week bump, a gastric stimulator and a phrenic nerve pacer labelled MR unsafe, shrapnel;
+look-alikes such as a sister's contrast reaction, shellfish and bee-sting allergies, a
+hysterectomy, amalgam fillings and tattoos), in the emergency and telephone styles and a new
+one: a GP's summary of a video consultation ("telehealth").
 """
 
 from __future__ import annotations
@@ -135,6 +142,7 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
     "written21": _whole("written21", ("ed", "gp", "question")),
     "written22": _whole("written22", ("gp", "ward", "timeline")),
     "written23": _whole("written23", ("ed", "clinic", "presentation")),
+    "written24": _whole("written24", ("ed", "phone", "telehealth")),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -238,6 +246,11 @@ STYLES = {
     " example for other facts: 'Facts: woman aged 70; swollen painful left wrist; suspected"
     " gout' -> 'This is a 70-year-old lady who came in with a swollen, painful left wrist. It"
     " is warm to touch, and I wondered whether it could be gout.'",
+    "telehealth": "Write it as the summary a family doctor types into the record after a video"
+    " consultation, in two sentences, the second asking radiology for advice, as in this"
+    " example for other facts: 'Facts: woman aged 70; swollen painful left wrist; suspected"
+    " gout' -> 'Video consultation with a 70-year-old woman: her left wrist has been swollen"
+    " and painful since yesterday, and I suspect gout. Advice on imaging would be welcome.'",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
