@@ -40,7 +40,7 @@ WRITTEN = {
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
                  "written8", "written9", "written10", "written11", "written12", "written13",
                  "written14", "written15", "written16", "written17", "written18", "written19",
-                 "written20", "written21", "written22", "written23")
+                 "written20", "written21", "written22", "written23", "written24")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -216,6 +216,20 @@ EXTRA_NOTES = {
     " ward-round presentation), validity marked by hand before any run, held out whole; the"
     " default engine (written22's fixes; matcher and condition reader retrained with written21"
     " and written22), with the rules alone (written23-held_frozen_rules_only) beside it",
+    "written24-held": "a twenty-fourth batch of 40 fact sheets written after written23's fixes,"
+    " aimed at the safety facts in wordings no earlier sheet used (Visipaque on a drug chart,"
+    " resus after contrast, a record warning against iodinated media, steroids through a drip"
+    " after dye, iopamidol on an allergy list, a creatinine in mg/dL, a fistula awaited for"
+    " dialysis, stage 3 acute kidney injury, kidney function at 12 percent, dialysis through a"
+    " tube in the tummy, 32+4 weeks, ten weeks since the last period, an IVF pregnancy, a"
+    " 30-week bump, a gastric stimulator and a phrenic nerve pacer labelled MR unsafe, shrapnel,"
+    " a pacemaker from 1998, an aneurysm clip) and at look-alikes (a sister's contrast reaction,"
+    " shellfish and bee-sting allergies, a normal creatinine, a hysterectomy, amalgam fillings"
+    " and a tattoo, breastfeeding stopped with a negative test), with 4 no-imaging requests,"
+    " worded by the same model in the emergency and telephone styles and a new one (a GP's"
+    " video-consultation summary), validity marked by hand before any run, held out whole; the"
+    " default engine (written23's fixes; matcher and condition reader retrained with written23),"
+    " with the rules alone (written24-held_frozen_rules_only) beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)
