@@ -1501,3 +1501,58 @@ def test_pregnancy_read_from_a_dating_scan_and_parity_shorthand():
     assert parse_request("31F, booking scan next week, RIF pain").pregnant
     assert not parse_request("30F, 2P1, pleuritic chest pain for 2 weeks").pregnant
     assert not parse_request("45F, CT scan put her nodule at 4 mm").pregnant
+
+
+def test_written24_pregnancy_wordings(advisor):
+    """written24's two unsafe answers: 'primigravida at 32+4 weeks' (a CT KUB) and 'a 30-week
+    bump' (a contrast CT) were not read as pregnancies."""
+    advice = advisor.advise("Woman aged 32, primigravida at 32+4 weeks; colicky L loin to groin")
+    assert advice.facts.pregnant and advice.exam.modality == "ultrasound"
+    advice = advisor.advise("Woman aged 30 with a 30-week bump; left lower abdominal pain, fever")
+    assert advice.facts.pregnant and advice.exam.modality == "ultrasound"
+    assert parse_request("29F, at 12+3, RIF pain").pregnant
+    assert not parse_request("45F, BP 140/90, pain for 3+ weeks").pregnant
+    assert not parse_request("60F, bump on the head 2 weeks ago").pregnant
+
+
+def test_never_given_contrast_is_no_reaction(advisor):
+    """written24: 'she has never had contrast' was read by the learned reader as a contrast
+    reaction (an ultrasound for haematuria instead of CT urography)."""
+    advice = advisor.advise(
+        "Video consultation with a 58-year-old woman: her blood in the urine is painless, and"
+        " she has never had contrast. Advice on imaging would be welcome."
+    )
+    assert not advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.modality == "CT"
+    text = "70F, never had contrast again after anaphylaxis to CT dye, visible haematuria"
+    assert parse_request(text).has("iodinated_contraindicated")
+    assert not parse_request(text).contrast_tolerated
+
+
+def test_back_to_normal_is_no_negation(advisor):
+    """written24: 'has returned to normal after a first fit' was read as a negated first fit
+    (an abstention); 'normal' still negates what follows it elsewhere."""
+    advice = advisor.advise(
+        "58F with a phrenic nerve pacer who cannot go into an MRI scanner has returned to"
+        " normal after a first fit"
+    )
+    assert advice.source.entry == "first-seizure" and advice.exam.modality == "CT"
+    advice = advisor.advise("26F, migraines as always, normal neurological examination")
+    assert advice.imaging_indicated is False
+
+
+def test_written24_thunderclap_wordings(advisor):
+    """written24: a severe headache 'like being hit with a bat', 'suddenly' severe, or with a
+    stiff neck is a subarachnoid haemorrhage until shown otherwise (no imaging and an MRI)."""
+    for text in (
+        "45M, severe headache, bat hit, gym, 1h ago, stiff neck",
+        "45-year-old man who suddenly experienced a severe headache at the gym an hour ago",
+        "45M, headache like being hit with a bat",
+    ):
+        advice = advisor.advise(text)
+        assert advice.source.entry == "subarachnoid-haemorrhage", text
+        assert advice.exam.modality == "CT", text
+    assert advisor.advise("40F, tension headache, no stiff neck, normal exam").imaging_indicated in (
+        False,
+        None,
+    )

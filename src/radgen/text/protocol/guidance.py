@@ -38,12 +38,13 @@ CONDITIONS = frozenset(
 
 
 NEGATION = re.compile(
-    r"\b(?:no|not|non|without|denies|denied|negative for|never|nil|normal)\b"
+    r"\b(?:no|not|non|without|denies|denied|negative for|never|nil|(?<!\bto )normal)\b"
     r"(?:(?:[\s-]+[\w/]+){0,5}(?:\s+(?:or|nor)(?:[\s-]+[\w/]+){0,3})+|(?:[\s-]+[\w/]+){0,3})"
     r"[\s-]*$",
     re.I,
 )  # "no leg weakness or saddle numbness" negates both; before an "or" the first item may run
-# to five words ("no swelling around the eye or change in vision")
+# to five words ("no swelling around the eye or change in vision"). "Back to normal after a
+# first fit" is a recovery, not a negation: "normal" after "to" negates nothing
 
 
 # A finding negated after it is named ("neurological examination normal", "fever absent")

@@ -34,7 +34,8 @@ CHILD_WORDS = (
 )
 INFANT_WORDS = r"\b(?:infant|baby|neonate|newborn)\b"
 PREGNANT = (
-    r"\b(?:pregnan\w*|gravid\w*|trimester|antenatal|gestation\w*|G\d+P\d+|"
+    r"\b(?:pregnan\w*|(?:primi|multi|secundi)?gravid\w*|trimester|antenatal|gestation\w*|"
+    r"G\d+P\d+|"
     r"\d{1,2}\s?/\s?40|\d{1,2}\s?weeks?\s+(?:pregnant|gestation|along)|"
     r"positive (?:urine |serum |blood )?(?:pregnancy test|b(?:eta)?[- ]?hCG|hCG)|"
     r"expect\w* (?:twins|triplets)|twin pregnancy|"
@@ -48,6 +49,9 @@ PREGNANT = (
     # weeks" ("30F, 2P1, 20W" above: parity between the age and the weeks)
     r"|\b(?:dating|booking|anomaly|nuchal)\s+(?:ultrasound\s+)?scan\b"
     r"|\bput\s+(?:her|the\s+pregnancy)\s+at\s+\d{1,2}\s?(?:weeks?|wks?)\b"
+    # obstetric weeks-plus-days ("32+4 weeks", "at 32+4") and a bump measured in weeks
+    r"|\b\d{1,2}\s?\+\s?[0-6]\s?(?:weeks?|wks?|/40)|\bat\s+\d{1,2}\+[0-6]\b"
+    r"|\b\d{1,2}[- ]weeks?[- ](?:bump|pregnan\w*)"
 )
 NOT_PREGNANT = (
     r"\b(?:not|non)[\s-]*pregnan\w*|pregnancy test (?:\w+ ){0,2}(?:was |is )?negative|"
@@ -217,6 +221,10 @@ CONTRAST_TOLERATED = (
     # form shorthand: "iodine dye, coronary angiogram, no problems"
     r"|\b(?:contrast|dye)\b(?:[\s,]+[\w-]+){0,5}[\s,]+(?:no|nil)\s+(?:problems?|issues?|"
     r"reactions?|complications?)\b"
+    # never given contrast, so never reacted to it ("she has never had contrast"; not "never had
+    # contrast again after ..." nor "since the reaction")
+    r"|\b(?:never|not)\s+(?:been\s+given|had|received)\s+(?:any\s+)?(?:IV\s+|iodinated\s+|"
+    r"X-ray\s+)?(?:contrast|dye)\b(?![^.;]{0,40}\b(?:since|again|after|because)\b)"
 )
 # an allergy to something other than contrast ("shellfish allergy", "allergic to penicillin"):
 # no contraindication, so the learned reader may not read it as a contrast reaction when the
