@@ -1552,7 +1552,9 @@ def test_written24_thunderclap_wordings(advisor):
         advice = advisor.advise(text)
         assert advice.source.entry == "subarachnoid-haemorrhage", text
         assert advice.exam.modality == "CT", text
-    assert advisor.advise("40F, tension headache, no stiff neck, normal exam").imaging_indicated in (
+    assert advisor.advise(
+        "40F, tension headache, no stiff neck, normal exam"
+    ).imaging_indicated in (
         False,
         None,
     )
