@@ -9,7 +9,8 @@ where the sheet's facts and the rules' reading of the request disagree (30 of 2,
 stage 5 kidney disease was read on their sheets, and 5 of written18's 80; none of written19's
 and written20's 172, where the three that disagree keep their sheet's label: e03clinic's
 creatinine of 310 and e04ed's 'throat closed, CT contrast' state what the rules do not read, and
-d28order's 'hx of pregnancy' is a past one).
+d28order's 'hx of pregnancy' is a past one); one of written24's 73, where the sheet's contrast
+reaction is the patient's sister's).
 
 Run: python benchmarks/label_protocol_conditions.py  (rewrites the file in place)
 """
@@ -67,6 +68,9 @@ BY_HAND = {
     ("written18", "g00aus"): {"+contrast_reaction"},
     ("written18", "g08ed"): {"-pregnant"},
     ("written18", "g08ward"): {"-pregnant"},
+    # written24: the reaction on r15's sheet is the patient's sister's (a look-alike), which
+    # the rules read as hers; the request kept neither
+    ("written24", "r15telehealth"): {"-contrast_reaction"},
 }
 
 

@@ -1558,3 +1558,16 @@ def test_written24_thunderclap_wordings(advisor):
         False,
         None,
     )
+
+
+def test_creatinine_in_mg_per_dl():
+    """Found while labelling written24's examples from their sheets: 'a creatinine of 4.2
+    mg/dL' (about 370 micromol/L) was not read as failing kidneys (the learned reader had
+    caught it); 2.8 mg/dL and more is read, as 250 micromol/L and more is."""
+    assert parse_request("woman aged 69 with a creatinine of 4.2 mg/dL").has(
+        "iodinated_contraindicated"
+    )
+    assert parse_request("70M, creatinine 2.9 mg/dl, haematuria").has("iodinated_contraindicated")
+    assert not parse_request("70M, creatinine 1.1 mg/dL, haematuria").has(
+        "iodinated_contraindicated"
+    )
