@@ -95,7 +95,16 @@ awaited for dialysis, dialysis through a tube in the tummy, 32+4 weeks, an IVF p
 30-week bump, a gastric stimulator and a phrenic nerve pacer labelled MR unsafe, shrapnel;
 look-alikes such as a sister's contrast reaction, shellfish and bee-sting allergies, a
 hysterectomy, amalgam fillings and tattoos), in the emergency and telephone styles and a new
-one: a GP's summary of a video consultation ("telehealth").
+one: a GP's summary of a video consultation ("telehealth"). ``--set written25`` words a
+twenty-fifth batch of 40 sheets (prefix i), written after written24's fixes and before any run
+on them (a crash call after contrast, steroid cover for contrast, eyes and lips swollen after
+an IVU, Ultravist, contrast-induced anaphylaxis, CAPD, a transplant with an eGFR of 24, kidney
+function called very poor, hardly any urine, an EDD in six weeks, 18 weeks' gestation, due in
+four months, a surrogate pregnancy, a CRT-D, an occipital and a hypoglossal nerve stimulator, a
+metal foreign body in the orbit; look-alikes such as a Betadine allergy, a pregnant wife, a
+birth two weeks ago, a gadolinium MRI without a problem, dentures and a removable hearing aid),
+in the GP and ward styles and a new one: a request typed in a hurry on a phone, with typing
+slips ("typos").
 """
 
 from __future__ import annotations
@@ -143,6 +152,7 @@ SETS = {  # set name: (fact sheets, requests, whether the whole set is held out,
     "written22": _whole("written22", ("gp", "ward", "timeline")),
     "written23": _whole("written23", ("ed", "clinic", "presentation")),
     "written24": _whole("written24", ("ed", "phone", "telehealth")),
+    "written25": _whole("written25", ("gp", "ward", "typos")),
 }
 WRITER = "qwen2.5-coder-1.5b"
 STYLES = {
@@ -251,6 +261,11 @@ STYLES = {
     " example for other facts: 'Facts: woman aged 70; swollen painful left wrist; suspected"
     " gout' -> 'Video consultation with a 70-year-old woman: her left wrist has been swollen"
     " and painful since yesterday, and I suspect gout. Advice on imaging would be welcome.'",
+    "typos": "Write it as a doctor types an imaging request in a hurry on a phone: one or two"
+    " short sentences with two or three typing slips (a letter missed, doubled or swapped) that"
+    " a reader can still follow, as in this example for other facts: 'Facts: woman aged 70;"
+    " swollen painful left wrist; suspected gout' -> '70 yr old woamn, swollen paniful left"
+    " wrist, ?goutt'.",
 }
 SYSTEM = (
     "You write realistic clinical requests for testing a hospital system. Keep every fact"
