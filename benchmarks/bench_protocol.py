@@ -40,7 +40,8 @@ WRITTEN = {
     for name in ("written", "written2", "written3", "written4", "written5", "written6", "written7",
                  "written8", "written9", "written10", "written11", "written12", "written13",
                  "written14", "written15", "written16", "written17", "written18", "written19",
-                 "written20", "written21", "written22", "written23", "written24")
+                 "written20", "written21", "written22", "written23", "written24",
+                 "written25")
 }  # fmt: skip
 # The later sets, in the order they were written: --extra's choices and the pooled summary
 EXTRA_NOTES = {
@@ -230,6 +231,19 @@ EXTRA_NOTES = {
     " video-consultation summary), validity marked by hand before any run, held out whole; the"
     " default engine (written23's fixes; matcher and condition reader retrained with written23),"
     " with the rules alone (written24-held_frozen_rules_only) beside it",
+    "written25-held": "a twenty-fifth batch of 40 fact sheets written after written24's fixes,"
+    " aimed at the safety facts in wordings no earlier sheet used (a crash call after contrast,"
+    " steroid cover for contrast, eyes and lips swollen after an IVU, Ultravist, contrast-induced"
+    " anaphylaxis, CAPD, a transplant with an eGFR of 24, kidney function called very poor,"
+    " hardly any urine, an EDD in six weeks, 18 weeks' gestation, due in four months, a"
+    " surrogate pregnancy, a CRT-D, an occipital and a hypoglossal nerve stimulator, a metal"
+    " foreign body in the orbit, a shard of metal in an eye) and at look-alikes (a Betadine"
+    " allergy, a pregnant wife, a birth two weeks ago, a gadolinium MRI without a problem,"
+    " dentures and a removable hearing aid), with 4 no-imaging requests, worded by the same"
+    " model in the GP and ward styles and a new one (a request typed in a hurry on a phone, with"
+    " typing slips), validity marked by hand before any run, held out whole; the default engine"
+    " (written24's fixes; matcher and condition reader retrained with written24), with the"
+    " rules alone (written25-held_frozen_rules_only) beside it",
 }
 # The learned matcher as it scored before 2026-11-30 (same weights): entry texts alone, at the
 # bars cross-validation chose for them (protocol_matcher_cv.py)
