@@ -1571,3 +1571,54 @@ def test_creatinine_in_mg_per_dl():
     assert not parse_request("70M, creatinine 1.1 mg/dL, haematuria").has(
         "iodinated_contraindicated"
     )
+
+
+def test_written25_kidney_wordings(advisor):
+    """written25's unsafe contrast: a 'CAPD' patient (CT urography) and 'a kidney function
+    very poor' (CTPA)."""
+    advice = advisor.advise("**CAPD** patient aged **67** with **painless visible haematuria**")
+    assert advice.facts.age_years == 67
+    assert advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.contrast == "none"
+    advice = advisor.advise(
+        "74-year-old man who has a kidney function very poor, sudden pleuritic chest pain and"
+        " breathlessness, embolism likely"
+    )
+    assert advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.modality == "nuclear medicine"
+    assert parse_request("70M, very poor renal function, haematuria").has(
+        "iodinated_contraindicated"
+    )
+    assert not parse_request("70M, mildly impaired renal function, haematuria").has(
+        "iodinated_contraindicated"
+    )
+
+
+def test_written25_delivery_date_is_a_pregnancy(advisor):
+    """written25's two unsafe CT KUBs: 'EDD in six weeks' was not read as a pregnancy."""
+    advice = advisor.advise("31 year old female, EDD in six weeks, colicky R loin to groin pain")
+    assert advice.facts.pregnant and advice.exam.modality == "ultrasound"
+    assert parse_request("33F whose baby is due in November; pleuritic chest pain").pregnant
+    assert not parse_request("33F, due in clinic next week, pleuritic chest pain").pregnant
+
+
+def test_swelling_after_an_ivu_ten_words_apart(advisor):
+    """written25's unsafe CTPA: 'swelling and pain in her eyes and lips after an IVU years
+    ago' put nine words between the reaction and the contrast study."""
+    advice = advisor.advise(
+        "54-year-old woman who has swelling and pain in her eyes and lips after an IVU years"
+        " ago, and sudden pleuritic chest pain and breathlessness"
+    )
+    assert advice.facts.has("iodinated_contraindicated")
+    assert advice.exam.modality == "nuclear medicine"
+
+
+def test_a_steadily_worsening_headache_is_a_red_flag(advisor):
+    """written25: 'headaches getting steadily worse for six weeks' was sent to no imaging."""
+    advice = advisor.advise(
+        "44-year-old man with a metal foreign body in his left orbit from a lathe accident, and"
+        " headaches getting steadily worse for six weeks"
+    )
+    assert advice.imaging_indicated and advice.exam.modality == "CT"
+    advice = advisor.advise("26F, migraines as always, not getting worse, normal examination")
+    assert advice.imaging_indicated is False

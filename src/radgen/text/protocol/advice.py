@@ -31,7 +31,7 @@ from radgen.text.protocol.guidance import (
     load_guidance,
     unnegated_spans,
 )
-from radgen.text.protocol.request import Facts, parse_request
+from radgen.text.protocol.request import Facts, parse_request, plain_request
 from radgen.text.protocol.safety import MODALITY_WORDS, safety_violations
 
 if TYPE_CHECKING:
@@ -333,8 +333,9 @@ class ProtocolAdvisor:
     ) -> Advice:
         """The deterministic answer for ``request`` (with ``conditions`` added to the parsed
         ones), safety-checked; an abstention when no entry matches well enough."""
-        facts = self.facts(request, conditions)
-        best, matched_by = self.find_entry(request)
+        text = plain_request(request)  # markdown emphasis splits the words rules read
+        facts = self.facts(text, conditions)
+        best, matched_by = self.find_entry(text)
 
         def abstain(
             reason: str, source: Source | None = None, refused: list[str] | None = None
@@ -354,7 +355,7 @@ class ProtocolAdvisor:
         if matched_by == "none":
             return abstain(ABSTAIN)
         entry = best.entry
-        active = set(facts.conditions) | entry.flag_conditions(request, facts.age_years)
+        active = set(facts.conditions) | entry.flag_conditions(text, facts.age_years)
         source = Source(
             entry=entry.id, title=entry.title, passage=entry.passage, sources=entry.sources
         )
@@ -365,7 +366,7 @@ class ProtocolAdvisor:
             if (
                 option.no_imaging is not None
                 and matched_by == "rules"
-                and (doubt := self._doubt_about_no_imaging(request, entry, best))
+                and (doubt := self._doubt_about_no_imaging(text, entry, best))
             ):
                 return abstain(doubt, source)
             if option.no_imaging is not None:
@@ -381,7 +382,7 @@ class ProtocolAdvisor:
                     refused=refused,
                 )
             assert option.exam is not None
-            problems = safety_violations(option.exam, facts, entry, request)
+            problems = safety_violations(option.exam, facts, entry, text)
             if problems:  # a user file can order options unsafely: refuse and go on
                 refused += [f"{option.exam.name}: {p}" for p in problems]
                 continue
@@ -389,7 +390,7 @@ class ProtocolAdvisor:
                 alt
                 for alt in [*option.alternatives, *(o.exam for o in entry.options if o.exam)]
                 if alt.name != option.exam.name
-                and not safety_violations(alt, facts, entry, request)
+                and not safety_violations(alt, facts, entry, text)
             ]
             unique = list({a.name: a for a in alternatives}.values())
             advice = Advice(

@@ -52,6 +52,9 @@ PREGNANT = (
     # obstetric weeks-plus-days ("32+4 weeks", "at 32+4") and a bump measured in weeks
     r"|\b\d{1,2}\s?\+\s?[0-6]\s?(?:weeks?|wks?|/40)|\bat\s+\d{1,2}\+[0-6]\b"
     r"|\b\d{1,2}[- ]weeks?[- ](?:bump|pregnan\w*)"
+    # a delivery date: "EDD in six weeks", "her baby is due in November"
+    r"|\bEDD\b|\bestimated date of (?:delivery|confinement)\b|\b(?:baby|babies|twins)\s+"
+    r"(?:is\s+|are\s+)?due\b"
 )
 NOT_PREGNANT = (
     r"\b(?:not|non)[\s-]*pregnan\w*|pregnancy test (?:\w+ ){0,2}(?:was |is )?negative|"
@@ -69,6 +72,13 @@ EGFR = (
 KIDNEY_FAILURE = (
     r"\b(?:(?:haemo|hemo|peritoneal\s)?dialysis|renal failure|kidney failure|"
     r"end[- ]stage renal|ESRD|"
+    # peritoneal dialysis by its abbreviations: continuous ambulatory, continuous cycling
+    r"CAPD|CCPD|"
+    # kidney function called very poor: "very poor kidney function", "renal function severely
+    # impaired" (a bare "poor" or "impaired" may be moderate, above the contrast threshold)
+    r"(?:very|extremely|severely|profoundly)\s+(?:poor|bad|impaired|reduced|low)\s+"
+    r"(?:kidney|renal)\s+function|(?:kidney|renal)\s+function\s+(?:is\s+|was\s+)?"
+    r"(?:very|extremely|severely|profoundly)\s+(?:poor|bad|impaired|reduced|low)|"
     r"CKD\s*(?:stage\s*)?(?:4|5|IV|V)\b|severe (?:chronic )?kidney disease|"
     # "stage 5 chronic kidney disease", "chronic kidney disease stage 4"
     r"stage\s*(?:4|5|IV|V)\s+(?:chronic\s+)?(?:kidney|renal)\s+(?:disease|failure)|"
@@ -176,7 +186,8 @@ CONTRAST_NAMES = (
     r"venogra\w*|injection (?:for|at|during|given for|before) (?:\w+ ){0,2}(?:CT|scan)|"
     + CONTRAST_AGENTS
 )
-_GAP = r"(?:[^.;\n\w]+[\w'/-]+){0,8}?[^.;\n\w]+"
+# up to ten words apart in one sentence ("swelling and pain in her eyes and lips after an IVU")
+_GAP = r"(?:[^.;\n\w]+[\w'/-]+){0,10}?[^.;\n\w]+"
 REACTION_NEAR_CONTRAST = (
     rf"\b(?:{REACTION_WORDS}){_GAP}(?:{CONTRAST_NAMES})\b|"
     rf"\b(?:{CONTRAST_NAMES}){_GAP}(?:{REACTION_WORDS})\b"
@@ -375,9 +386,18 @@ def _age(text: str) -> tuple[float | None, str]:
     return None, ""
 
 
+MARKUP = re.compile(r"\*\*|__|`")
+
+
+def plain_request(request: str) -> str:
+    """The request without markdown emphasis ("patient aged **67**" -> "patient aged 67"),
+    which a form, a chat window or a model may add and which splits the words a rule reads."""
+    return MARKUP.sub("", request or "")
+
+
 def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts:
     """Facts from the request text; ``extra_conditions`` add known conditions explicitly."""
-    text = (request or "").strip()
+    text = plain_request(request).strip()
     if not text:
         raise RadgenError("the clinical request is empty")
     for c in extra_conditions:
