@@ -389,8 +389,7 @@ class ProtocolAdvisor:
             alternatives = [
                 alt
                 for alt in [*option.alternatives, *(o.exam for o in entry.options if o.exam)]
-                if alt.name != option.exam.name
-                and not safety_violations(alt, facts, entry, text)
+                if alt.name != option.exam.name and not safety_violations(alt, facts, entry, text)
             ]
             unique = list({a.name: a for a in alternatives}.values())
             advice = Advice(
