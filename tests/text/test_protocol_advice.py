@@ -1622,3 +1622,18 @@ def test_a_steadily_worsening_headache_is_a_red_flag(advisor):
     assert advice.imaging_indicated and advice.exam.modality == "CT"
     advice = advisor.advise("26F, migraines as always, not getting worse, normal examination")
     assert advice.imaging_indicated is False
+
+
+def test_written25_sheet_wordings():
+    """Found while labelling written25's examples from their sheets (the learned reader had
+    caught them, the rules had not): 'eGFR is now 24', 'end-stage kidney disease' and a
+    'CRT-D' heart device."""
+    assert parse_request("59F with a kidney transplant whose eGFR is now 24").egfr == 24
+    assert parse_request("70M, end-stage kidney disease managed without dialysis").has(
+        "iodinated_contraindicated"
+    )
+    assert parse_request("69M with a CRT-D heart device, memory worse").has("mri_contraindicated")
+    assert not parse_request("eGFR is now 75").has("iodinated_contraindicated")
+    assert not parse_request("69M with a CRT clinic review, memory worse").has(
+        "mri_contraindicated"
+    )

@@ -66,12 +66,12 @@ EGFR = (
     r"\b(?:e?GFR|creatinine clearance|CrCl|glomerular filtration rate)\)?\s*"
     # "eGFR blood test came back at 14", "eGFR around 20"
     r"(?:(?:blood\s+)?(?:test|result|level|value)\s+)?(?:came\s+back\s+|has\s+been\s+|now\s+)?"
-    r"(?:of|is|was|=|:|at|around|about|approximately|roughly|~)?"
+    r"(?:(?:of|is|was|=|:|at|around|about|approximately|roughly|~)\s*(?:now\s+)?)?"
     r"\s*(\d{1,3})"
 )
 KIDNEY_FAILURE = (
     r"\b(?:(?:haemo|hemo|peritoneal\s)?dialysis|renal failure|kidney failure|"
-    r"end[- ]stage renal|ESRD|"
+    r"end[- ]stage (?:renal|kidney)|ESRD|ESKD|"
     # peritoneal dialysis by its abbreviations: continuous ambulatory, continuous cycling
     r"CAPD|CCPD|"
     # kidney function called very poor: "very poor kidney function", "renal function severely
@@ -205,7 +205,7 @@ NOT_MRI_SAFE = (
 )
 MRI_UNSAFE = (
     NOT_MRI_SAFE + r"|"
-    r"\b(?:pacemaker|\bICD\b|defibrillator|cochlear implant|bionic ear|metal(?:lic)? (?:fragment|"
+    r"\b(?:pacemaker|\bICD\b|defibrillator|CRT-?[DP]\b|cochlear implant|bionic ear|metal(?:lic)? (?:fragment|"
     r"foreign body|sliver|splinter|shard|filing|fleck|chip|speck|particle)|(?:fragment|sliver|"
     r"splinter|shard|filing|fleck|chip|speck|particle)s? of"
     r" metal|aneurysm clip|neurostimulator)"
