@@ -205,10 +205,10 @@ NOT_MRI_SAFE = (
 )
 MRI_UNSAFE = (
     NOT_MRI_SAFE + r"|"
-    r"\b(?:pacemaker|\bICD\b|defibrillator|CRT-?[DP]\b|cochlear implant|bionic ear|metal(?:lic)? (?:fragment|"
-    r"foreign body|sliver|splinter|shard|filing|fleck|chip|speck|particle)|(?:fragment|sliver|"
-    r"splinter|shard|filing|fleck|chip|speck|particle)s? of"
-    r" metal|aneurysm clip|neurostimulator)"
+    r"\b(?:pacemaker|\bICD\b|defibrillator|CRT-?[DP]\b|cochlear implant|bionic ear|"
+    r"metal(?:lic)? (?:fragment|foreign body|sliver|splinter|shard|filing|fleck|chip|speck|"
+    r"particle)|(?:fragment|sliver|splinter|shard|filing|fleck|chip|speck|particle)s? of metal|"
+    r"aneurysm clip|neurostimulator)"
     # an implanted stimulator or retained metal from a wound: "spinal cord stimulator for pain",
     # "shrapnel near his spine", "bullet fragments in the chest", "a bullet lodged in his neck"
     r"|\b(?:spinal cord|spinal|deep brain|brain|vagus|vagal|sacral|phrenic|implanted)\s+"
