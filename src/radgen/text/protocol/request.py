@@ -92,11 +92,10 @@ KIDNEY_FAILURE = (
     # waiting for a kidney: end-stage kidney disease
     r"(?:waiting list|wait list|waitlist|awaiting|listed)\s+(?:\w+\s+){0,2}"
     r"(?:kidney|renal)\s+transplant|"
-    # a creatinine of 250 micromol/L or more (no mg/dL value has three digits)
-    r"creatinine\s+(?:is\s+|of\s+|was\s+|at\s+|=\s*|:\s*)?(?:2[5-9]\d|[3-9]\d\d|1\d{3})\b|"
-    # or its equivalent in mg/dL, 2.8 or more ("a creatinine of 4.2 mg/dL")
-    r"creatinine\s+(?:is\s+|of\s+|was\s+|at\s+|=\s*|:\s*)?(?:(?:[3-9]|1\d)(?:\.\d+)?|2\.[89]\d*)"
-    r"\s*mg\s*/\s*dl\b|"
+    # a creatinine of 250 micromol/L or more (no mg/dL value has three digits), or its
+    # equivalent in mg/dL, 2.8 or more ("a creatinine of 4.2 mg/dL")
+    r"creatinine\s+(?:is\s+|of\s+|was\s+|at\s+|=\s*|:\s*)?(?:(?:2[5-9]\d|[3-9]\d\d|1\d{3})\b|"
+    r"(?:(?:[3-9]|1\d)(?:\.\d+)?|2\.[89]\d*)\s*mg\s*/\s*dl\b)|"
     # a creatinine that has doubled or tripled is an acute kidney injury; kidneys said to fail
     r"creatinine\s+(?:\w+\s+){0,3}\(?(?:doubled|tripled|trebled|quadrupled)|"
     r"(?:doubled|tripled|trebled|quadrupled|doubling|tripling)\s+(?:of\s+)?(?:the\s+|her\s+|his\s+)?"
