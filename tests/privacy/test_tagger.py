@@ -1,14 +1,18 @@
 """The learned PHI tagger: reproducible training, exact resume, frozen encoder, the shipped
 weights, and the synthetic training data."""
 
+import json
+
 import pytest
 import torch
 
+from radgen.errors import RadgenError
 from radgen.privacy.deid import Deidentifier
 from radgen.privacy.phi_synth import synthetic_corpus
-from radgen.privacy.tagger import PHITagger, TaggerNet, TaggerSpec, default_weights
+from radgen.privacy.tagger import PHITagger, TaggerNet, TaggerSpec, char_labels, default_weights
 from radgen.privacy.tagger_train import (
     TaggerTrainConfig,
+    labelled_docs,
     load_tokenizer,
     predict_labels,
     train_tagger,
@@ -88,3 +92,42 @@ def test_bad_tagger_config_is_refused(field):
 
     with pytest.raises(ValidationError):
         TaggerTrainConfig(out="x", **{field: 0})
+
+
+def test_extra_labelled_documents_train_and_ignore_spans(tmp_path):
+    """User-labelled JSONL joins the synthetic data; 'ignore' spans carry no loss."""
+    text = "Seen by KOWALSKI^ANNA, aged 45, on 14-MAR-24."
+    rows = [
+        {"text": text, "spans": [[8, 21, "NAME"], [36, 45, "DATE"]], "ignore": [[28, 30]]},
+    ]
+    path = tmp_path / "extra.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8")
+    (doc,) = labelled_docs(path)
+    labels = char_labels(doc.text, doc.spans, doc.ignore)
+    assert labels[8] == 1 and labels[28] == -100 and labels[0] == 0
+    data = windows([doc], load_tokenizer(), 64)
+    assert (data["labels"] == -100).any() and (data["labels"] == 1).any()
+    cfg = TaggerTrainConfig(out=str(tmp_path / "run"), steps=2, extra=str(path), **TINY)
+    assert cfg.extra == [str(path)]
+    assert train_tagger(cfg, progress=False)["weights"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("not json", "not JSON"),
+        ('{"spans": []}', "'text' string"),
+        ('{"text": "Ann", "spans": [[0, 9, "NAME"]]}', "outside the text"),
+        ('{"text": "Ann", "spans": [[0, 3, "PERSON"]]}', "unknown category 'PERSON'"),
+        ('{"text": "Ann", "spans": [[0, 3]]}', "start, end, category"),
+        ('{"text": "Ann", "ignore": [[0, 3, "AGE"]]}', "start, end]"),
+    ],
+)
+def test_bad_labelled_documents_fail_with_the_line(tmp_path, line, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "fine", "spans": []}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(RadgenError, match=r"bad\.jsonl:2") as err:
+        labelled_docs(path)
+    assert message in str(err.value)
+    with pytest.raises(RadgenError, match="not found"):
+        labelled_docs(tmp_path / "missing.jsonl")

@@ -70,7 +70,7 @@ def dicom_cmd(
 
 
 @app.command("train")
-@config_options(TaggerTrainConfig, defaults={"steps": None})
+@config_options(TaggerTrainConfig, defaults={"steps": None}, text=("extra",))
 def train_cmd(
     config: TaggerTrainConfig,
     install: bool = typer.Option(False, help="Make the result the default tagger."),

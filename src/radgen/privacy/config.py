@@ -68,6 +68,14 @@ class TaggerTrainConfig(BaseModel):
     minutes: float | None = Field(None, gt=0, description="Or a time budget instead of steps.")
     checkpoint_every: int = Field(100, ge=1)
     device: str = Field("cpu", description="cpu, cuda or auto.")
+    extra: list[str] = Field(
+        default_factory=list,
+        description="JSONL files of labelled documents added to the synthetic ones"
+        " (comma-separated): per line an object with 'text', 'spans' (lists of start, end,"
+        " category) and optionally 'ignore' (lists of start, end: no loss there).",
+    )
+
+    _extra = field_validator("extra", mode="before")(comma_list)
 
     @model_validator(mode="after")
     def _some_budget(self) -> TaggerTrainConfig:

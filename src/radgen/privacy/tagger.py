@@ -14,6 +14,7 @@ classifier (about 1.5 MB in ``assets/phi_tagger.pt``); the encoder comes from th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -154,11 +155,18 @@ def encode(tokenizer: Any, text: str, max_length: int, stride: int) -> Encoded:
     )
 
 
-def char_labels(text: str, spans: list[tuple[int, int, str]]) -> np.ndarray:
-    """Label index of every character (0 outside PHI)."""
+def char_labels(
+    text: str,
+    spans: list[tuple[int, int, str]],
+    ignore: Sequence[tuple[int, int]] = (),
+) -> np.ndarray:
+    """Label index of every character (0 outside PHI; -100, no loss, inside ``ignore``:
+    text a labeller left undecided, such as ages under 90)."""
     out = np.zeros(len(text), np.int64)
     for s, e, cat in spans:
         out[s:e] = LABELS.index(cat)
+    for s, e in ignore:
+        out[s:e] = -100
     return out
 
 

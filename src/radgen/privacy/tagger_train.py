@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+from radgen.errors import RadgenError
 from radgen.privacy.config import TaggerTrainConfig
 from radgen.privacy.phi_synth import synthetic_corpus
 from radgen.privacy.tagger import (
@@ -28,6 +32,63 @@ from radgen.runs.rundir import RunDir
 from radgen.runs.seed import seed_everything
 
 
+@dataclass
+class LabelledDoc:
+    """A document from the user's JSONL: PHI spans, and spans left out of the loss."""
+
+    text: str
+    spans: list[tuple[int, int, str]]
+    ignore: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _spans(row: dict, key: str, n: int, where: str, labelled: bool) -> list[tuple]:
+    out = []
+    for item in row.get(key, []):
+        if not isinstance(item, list | tuple) or len(item) != (3 if labelled else 2):
+            raise RadgenError(
+                f"{where}: each {key!r} item must be [start, end{', category' * labelled}]"
+            )
+        s, e = item[0], item[1]
+        if not (isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= n):
+            raise RadgenError(f"{where}: {key!r} span {item} lies outside the text ({n} chars)")
+        if labelled and item[2] not in LABELS[1:]:
+            raise RadgenError(
+                f"{where}: unknown category {item[2]!r}; one of {', '.join(LABELS[1:])}"
+            )
+        out.append(tuple(item))
+    return out
+
+
+def labelled_docs(path: str | Path) -> list[LabelledDoc]:
+    """Read labelled documents (``{"text", "spans", "ignore"}`` per line), failing on the
+    first bad line with its number."""
+    path = Path(path)
+    if not path.is_file():
+        raise RadgenError("labelled documents not found", path)
+    docs = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{i}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise RadgenError(f"{where}: not JSON ({err.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise RadgenError(f"{where}: each line must be an object with a 'text' string")
+        n = len(row["text"])
+        docs.append(
+            LabelledDoc(
+                row["text"],
+                _spans(row, "spans", n, where, labelled=True),
+                _spans(row, "ignore", n, where, labelled=False),
+            )
+        )
+    if not docs:
+        raise RadgenError("no labelled documents in the file", path)
+    return docs
+
+
 def windows(docs: list, tokenizer: Any, max_length: int) -> dict[str, torch.Tensor]:
     """Every document's training windows as tensors (ids, mask, shapes, labels)."""
     parts: dict[str, list[torch.Tensor]] = {k: [] for k in ("ids", "mask", "shapes", "labels")}
@@ -36,7 +97,8 @@ def windows(docs: list, tokenizer: Any, max_length: int) -> dict[str, torch.Tens
         parts["ids"].append(enc.input_ids)
         parts["mask"].append(enc.attention_mask)
         parts["shapes"].append(enc.shapes)
-        parts["labels"].append(piece_labels(enc, char_labels(doc.text, doc.spans)))
+        chars = char_labels(doc.text, doc.spans, getattr(doc, "ignore", ()))
+        parts["labels"].append(piece_labels(enc, chars))
     return {k: torch.cat(v) for k, v in parts.items()}
 
 
@@ -77,7 +139,7 @@ class TaggerTask:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
         self.opt.step()
-        return {"loss": float(loss)}
+        return {"loss": loss.item()}
 
     def on_epoch_end(self, epoch: int, run: RunDir) -> dict[str, float]:
         return piece_f1(self.net, self.dev)
@@ -104,7 +166,10 @@ def train_tagger(
     seed_everything(config.seed)
     spec = TaggerSpec(config.layers, config.rank, config.alpha, config.dropout)
     tokenizer = load_tokenizer()
-    train = windows(synthetic_corpus(config.docs, seed=config.seed), tokenizer, config.max_length)
+    docs = synthetic_corpus(config.docs, seed=config.seed)
+    for path in config.extra:
+        docs += labelled_docs(path)
+    train = windows(docs, tokenizer, config.max_length)
     dev_docs = synthetic_corpus(config.dev_docs, seed=config.seed + 10_000)
     dev = windows(dev_docs, tokenizer, config.max_length)
     net = TaggerNet(spec)
