@@ -68,5 +68,5 @@ def test_the_command_and_the_api_share_one_config(cli, tmp_path):
         "findings",
         "impression",
     ]
-    assert TaggerTrainConfig(out="x", steps=None).steps == 1000  # no budget: the shipped one
+    assert TaggerTrainConfig(out="x", steps=None).steps == 1500  # no budget: the shipped one
     assert TaggerTrainConfig(out="x", steps=None, minutes=2).steps is None

@@ -4,6 +4,7 @@ words), and names found by their cues in prose, possessives, weekdays and signat
 import pytest
 
 from radgen.privacy.deid import Deidentifier
+from radgen.privacy.spans import PHI, Span
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +111,55 @@ def test_learned_spans_lose_common_words_at_their_edges(piece, kept):
 def test_an_age_keeps_its_number_not_its_unit(deid):
     text = "FINDINGS: This 93-year-old woman fell. A 101 yo man.\n"
     assert redacted(deid, text) == ["93", "101"]
+
+
+@pytest.mark.parametrize(
+    ("text", "piece", "category", "dropped"),
+    [
+        ("COMPARISON: PA and lateral chest x-XXXX dated XXXX.", "x-XXXX", PHI.PHONE, True),
+        ("Right XXXX-a-XXXX has been inserted.", "XXXX-a-XXXX", PHI.PHONE, True),
+        ("Seen by J XXXX today.", "J XXXX", PHI.NAME, True),  # the name itself was masked
+        ("Seen by Jo XXXX today.", "Jo XXXX", PHI.NAME, False),  # two letters may be a name
+    ],
+)
+def test_a_lone_letter_beside_an_earlier_mask_is_no_phi(text, piece, category, dropped):
+    """IU masked "x-ray" as "x-XXXX"; a learned hit on what is left is no PHI."""
+    from radgen.privacy.not_phi import clinical_not_phi
+
+    start = text.index(piece)
+    span = Span(start, start + len(piece), category, "tagger")
+    assert clinical_not_phi(span, text) is dropped
+
+
+@pytest.mark.parametrize(
+    ("text", "piece", "category"),
+    [
+        ("**CT Urogram Report**", "Urogram", PHI.NAME),  # a medical word form
+        ("Healed fractures of the left 4th, 5th and 6th ribs.", "5th", PHI.LOCATION),
+        ("the Radiological Society of North America (RSNA)", "North", PHI.INSTITUTION),
+        (
+            "the Radiological Society of North America (RSNA)",
+            "Radiological Society",
+            PHI.INSTITUTION,
+        ),
+    ],
+)
+def test_what_the_retrained_tagger_took_for_phi_is_dropped(text, piece, category):
+    """Hits of the tagger retrained with generators C and D on development templates and
+    clean IU reports (2026-12-03)."""
+    from radgen.privacy.not_phi import clinical_not_phi
+
+    start = text.index(piece)
+    assert clinical_not_phi(Span(start, start + len(piece), category, "tagger"), text)
+
+
+def test_places_and_hospitals_beside_those_rules_stay_phi():
+    from radgen.privacy.not_phi import clinical_not_phi
+
+    for text, piece, category in [
+        ("Lives in North Shields.", "North Shields", PHI.LOCATION),
+        ("Seen at Mercy Hospital of Leeds.", "Mercy Hospital", PHI.INSTITUTION),
+        ("Dr Ingram reviewed it.", "Ingram", PHI.NAME),
+    ]:
+        start = text.index(piece)
+        assert not clinical_not_phi(Span(start, start + len(piece), category, "tagger"), text)

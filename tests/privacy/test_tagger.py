@@ -2,6 +2,7 @@
 weights, and the synthetic training data."""
 
 import json
+import re
 
 import pytest
 import torch
@@ -84,6 +85,19 @@ def test_synthetic_corpus_is_deterministic_and_labelled():
     spans = [(d.text[s:e], cat) for d in a for s, e, cat in d.spans]
     assert {cat for _, cat in spans} >= {"NAME", "DATE", "ID", "PHONE", "LOCATION"}
     assert all(value == value.strip() and value for value, _ in spans)
+    # Header fields that hold no PHI ("Procedure: CT Urogram", "Allergies: NKDA") are taught
+    # as such: values after a label are not PHI for sitting there.
+    fields = [
+        (d, m)
+        for d in synthetic_corpus(200, seed=3)
+        for m in re.finditer(
+            r"^(?:Allergies|Race|Medications|Ethnicity|Chief Complaint)[: -]+([A-Z][\w/ -]*?)$",
+            d.text,
+            re.M,
+        )
+    ]
+    assert fields
+    assert not any(s < m.end(1) and e > m.start(1) for d, m in fields for s, e, _ in d.spans)
 
 
 @pytest.mark.parametrize("field", ["layers", "rank"])
@@ -107,9 +121,13 @@ def test_extra_labelled_documents_train_and_ignore_spans(tmp_path):
     assert labels[8] == 1 and labels[28] == -100 and labels[0] == 0
     data = windows([doc], load_tokenizer(), 64)
     assert (data["labels"] == -100).any() and (data["labels"] == 1).any()
-    cfg = TaggerTrainConfig(out=str(tmp_path / "run"), steps=2, extra=str(path), **TINY)
+    cfg = TaggerTrainConfig(
+        out=str(tmp_path / "run"), steps=2, extra=str(path), threshold=0.9, **TINY
+    )
     assert cfg.extra == [str(path)]
-    assert train_tagger(cfg, progress=False)["weights"]
+    weights = train_tagger(cfg, progress=False)["weights"]
+    assert PHITagger(weights).threshold == 0.9  # saved with the weights
+    assert PHITagger(weights, threshold=0.2).threshold == 0.2  # unless given
 
 
 @pytest.mark.parametrize(

@@ -65,6 +65,8 @@ MEDICAL_PREFIX = re.compile(
 def medical_word_form(word: str) -> bool:
     """A word of eight letters or more built like a medical term ("Colonography",
     "Osteophytes"): no name ends or begins so."""
+    if len(word) >= 7 and word.lower().endswith(("ogram", "ograms")):
+        return True  # "Urogram", "Venogram": no name in Faker's 32 locales ends so
     return len(word) >= 8 and bool(MEDICAL_SUFFIX.search(word) or MEDICAL_PREFIX.match(word))
 
 

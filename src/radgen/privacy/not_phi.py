@@ -59,6 +59,13 @@ CONTINENTS = frozenset("africa america americas antarctica asia europe oceania".
 _COMPASS = frozenset(
     "north south east west central latin northern southern eastern western".split()
 )
+CONTINENT_AFTER = re.compile(r"\s+(?:" + "|".join(sorted(CONTINENTS)) + r")\b", re.I)
+CONTINENT_BODY = re.compile(
+    r"\s+of\s+(?:the\s+)?(?:(?:north|south|latin|central)\s+)?(?:"
+    + "|".join(sorted(CONTINENTS))
+    + r")\b",
+    re.I,
+)
 # A number or a range of numbers; followed by a unit, it is a measurement ("10-15 beats")
 MEASURED = re.compile(r"\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?")
 # A ratio of measurements ("16.2/24.7"): no date has a decimal fraction.
@@ -66,8 +73,9 @@ RATIO = re.compile(r"\d{1,3}[.,]\d+\s*/\s*\d{1,3}(?:[.,]\d+)?|\d{1,3}\s*/\s*\d{1
 
 
 def _scraps(piece: str) -> bool:
-    """What a mask leaves: punctuation, an ordinal or at most two digits ("4", ":00")."""
-    rest = re.sub(r"\b\d{1,2}(?:st|nd|rd|th)\b", " ", piece)
+    """What a mask leaves: punctuation, an ordinal, at most two digits ("4", ":00") or a
+    lone letter ("x-" of IU's "chest x-XXXX", "-a-" of "XXXX-a-XXXX")."""
+    rest = re.sub(r"\b(?:\d{1,2}(?:st|nd|rd|th)|[^\W\d_])\b", " ", piece)
     return not re.search(r"[^\W\d_]", rest) and sum(c.isdigit() for c in rest) <= 2
 
 
@@ -143,7 +151,7 @@ def clinical_not_phi(span: Span, text: str) -> bool:
     if DIAGNOSIS_CODES.fullmatch(piece) and not ID_LABEL.search(before):
         return True
     if (
-        span.category in (PHI.DATE, PHI.AGE, PHI.ID)
+        (span.category in (PHI.DATE, PHI.AGE, PHI.ID) or span.source != "pattern")
         and ORDINALS.fullmatch(piece)
         and COUNTED.match(text, span.end)
     ):
@@ -175,6 +183,14 @@ def clinical_not_phi(span: Span, text: str) -> bool:
     lowered = {w.lower() for w in words}
     if span.source != "pattern" and lowered & CONTINENTS and lowered <= CONTINENTS | _COMPASS:
         return True
+    if span.source != "pattern" and lowered <= _COMPASS and CONTINENT_AFTER.match(text, span.end):
+        return True  # "North" of "Radiological Society of North America"
+    if (
+        span.source != "pattern"
+        and span.category is PHI.INSTITUTION
+        and CONTINENT_BODY.match(text, span.end)
+    ):
+        return True  # a society "of North America" or "of Europe" is no one's hospital
     if (
         span.source in ("tagger", "ner")
         and exam_title_at(text, span.start)

@@ -655,6 +655,8 @@ def _field(doc: SynthDoc, w: PHIWriter, sep: str) -> None:
     elif kind == "contact":
         doc.add(_label(w, ["Email", "Portal", "Results", "Contact"]) + sep)
         doc.add(w.contact(), "CONTACT")
+    elif w.chance(0.5):
+        _clinical_field(doc, w, sep)
     else:
         doc.add(
             _label(
@@ -695,6 +697,41 @@ def _field(doc: SynthDoc, w: PHIWriter, sep: str) -> None:
                 ]
             )
         )
+
+
+# PHI-free header fields built from parts, so a field's value is not PHI just for sitting
+# after a label (the development generators C and D write only PHI fields in headers).
+MODALITIES = ("CT", "MRI", "MR", "XR", "US", "Ultrasound", "Mammogram", "Fluoroscopy",
+              "PET-CT", "Nuclear Medicine", "DEXA", "CR", "Doppler", "Angiography")  # fmt: skip
+REGIONS = ("Chest", "Abdomen", "Pelvis", "Abdomen and Pelvis", "Brain", "Head", "Neck",
+           "Cervical Spine", "Lumbar Spine", "Knee", "Shoulder", "Hip", "Wrist", "Ankle",
+           "Urogram", "Enterography", "Angiogram", "Venogram", "Coronary Arteries", "Liver",
+           "Kidneys", "Thyroid", "Breast", "Orbits", "Sinuses", "Temporal Bones")  # fmt: skip
+QUALIFIERS = ("", "", " with contrast", " without contrast", " w/o IV contrast",
+              " Left", " Right", " Bilateral", " 2 Views", " Protocol", " Follow-up")  # fmt: skip
+FIELD_LABELS = ("Exam", "Examination", "Study", "Procedure", "Study Description",
+                "Body Part", "Technique", "Contrast", "Laterality", "Clinical Indication",
+                "Reason for Exam", "Chief Complaint", "History", "Allergies", "Medications",
+                "Race", "Ethnicity", "Language", "Sex", "Priority", "Protocol", "Series",
+                "Findings", "Impression", "Classification", "Device", "Category")  # fmt: skip
+FIELD_VALUES = ("None", "NKDA", "Penicillin", "Iodinated Contrast", "Metformin", "Aspirin",
+                "White", "Caucasian", "Asian", "Black", "Hispanic", "Unknown", "English",
+                "Spanish", "Interpreter Required", "Female", "Male", "Routine", "Urgent",
+                "STAT", "Shortness Of Breath", "Chest Pain", "Cough", "Fever", "Trauma",
+                "Abdominal Pain", "Headache", "Staging", "Surveillance", "Screening",
+                "Not Applicable", "N/A", "Pending", "Normal", "Unremarkable", "BI-RADS 2",
+                "LI-RADS 3", "Bosniak IIF", "Fleischner", "Pacemaker", "Port-A-Cath",
+                "Ossified", "Calcified", "Axial", "Coronal", "Sagittal")  # fmt: skip
+
+
+def _clinical_field(doc: SynthDoc, w: PHIWriter, sep: str) -> None:
+    """``Exam: CT Urogram``, ``Allergies: NKDA``: a header field that holds no PHI."""
+    doc.add(_label(w, list(FIELD_LABELS)) + sep)
+    if w.chance(0.5):
+        value = f"{w.choice(MODALITIES)} {w.choice(REGIONS)}{w.choice(QUALIFIERS)}"
+    else:
+        value = w.choice(FIELD_VALUES)
+    doc.add(value.upper() if w.chance(0.2) else value)
 
 
 def _header(doc: SynthDoc, w: PHIWriter) -> None:

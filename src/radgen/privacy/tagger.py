@@ -200,22 +200,26 @@ class PHITagger:
     """Loads the tagger once (LoRA merged into the base weights) and finds PHI spans in text."""
 
     def __init__(
-        self, weights: str | Path | None = None, threshold: float = 0.35, batch: int = 8
+        self, weights: str | Path | None = None, threshold: float | None = None, batch: int = 8
     ) -> None:
-        """``threshold``: the PHI probability above which a word piece is PHI. 0.35, not 0.5:
-        chosen on development data only (600 reports of generator C, 600 clean IU and 300
-        clean radlabels reports; thresholds 0.5, 0.35, 0.2 tried), trading a little precision
-        for leak-free reports, which matter more: C leak-free 0.958 -> 0.965, precision
-        0.953 -> 0.951, clean reports flagged IU 0.018 -> 0.020, radlabels 0.050 -> 0.060."""
+        """``threshold``: the PHI probability above which a word piece is PHI; by default the
+        one saved with the weights (chosen on development sets after training, see
+        ``TaggerTrainConfig.threshold``), or 0.35 for a file that saved none."""
         self.weights = Path(weights) if weights else default_weights()
         if not self.weights.exists():
             raise RadgenError(
                 "PHI tagger weights not found; train them with `radgen deid train`", self.weights
             )
-        self.threshold, self.batch = threshold, batch
+        self._threshold, self.batch = threshold, batch
+
+    @property
+    def threshold(self) -> float:
+        if self._threshold is None:
+            self._threshold = self._loaded[3]
+        return self._threshold
 
     @cached_property
-    def _loaded(self) -> tuple[TaggerNet, Any, TaggerSpec]:
+    def _loaded(self) -> tuple[TaggerNet, Any, TaggerSpec, float]:
         state = torch.load(self.weights, map_location="cpu", weights_only=False)
         spec = TaggerSpec(**state["spec"])
         net = TaggerNet(spec)
@@ -224,12 +228,12 @@ class PHITagger:
             raise RadgenError("PHI tagger weights do not match the model", self.weights)
         net.merge_lora()
         net.eval()
-        return net, load_tokenizer(), spec
+        return net, load_tokenizer(), spec, float(state.get("threshold", 0.35))
 
     def probabilities(self, texts: list[str]) -> list[tuple[Encoded, np.ndarray]]:
         """Per text, its windows and the probability of each label for every piece. Windows
         of all texts are batched together, shortest first, to waste little on padding."""
-        net, tokenizer, spec = self._loaded
+        net, tokenizer, spec, _ = self._loaded
         encs = [encode(tokenizer, t, spec.max_length, spec.stride) for t in texts]
         rows = [(i, w) for i, e in enumerate(encs) for w in range(len(e.input_ids))]
         rows.sort(key=lambda r: int(encs[r[0]].attention_mask[r[1]].sum()))

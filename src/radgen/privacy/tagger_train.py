@@ -191,7 +191,10 @@ def train_tagger(
         k: v.cpu().half() if v.is_floating_point() else v.cpu()
         for k, v in net.trainable_state().items()
     }
-    torch.save({"spec": spec.__dict__, "weights": state, "meta": meta}, weights)
+    torch.save(
+        {"spec": spec.__dict__, "weights": state, "meta": meta, "threshold": config.threshold},
+        weights,
+    )
     summary["weights"] = str(weights)
     run.write_json("metrics.json", summary)
     if install:
