@@ -137,6 +137,7 @@ def test_a_lone_letter_beside_an_earlier_mask_is_no_phi(text, piece, category, d
         ("**CT Urogram Report**", "Urogram", PHI.NAME),  # a medical word form
         ("Healed fractures of the left 4th, 5th and 6th ribs.", "5th", PHI.LOCATION),
         ("the Radiological Society of North America (RSNA)", "North", PHI.INSTITUTION),
+        ("**Acknowledgments:**", "Acknowledgments", PHI.ID),  # no digit: no identifier
         (
             "the Radiological Society of North America (RSNA)",
             "Radiological Society",
@@ -160,6 +161,7 @@ def test_places_and_hospitals_beside_those_rules_stay_phi():
         ("Lives in North Shields.", "North Shields", PHI.LOCATION),
         ("Seen at Mercy Hospital of Leeds.", "Mercy Hospital", PHI.INSTITUTION),
         ("Dr Ingram reviewed it.", "Ingram", PHI.NAME),
+        ("Accession: RAD4471", "RAD4471", PHI.ID),
     ]:
         start = text.index(piece)
         assert not clinical_not_phi(Span(start, start + len(piece), category, "tagger"), text)

@@ -185,6 +185,8 @@ def clinical_not_phi(span: Span, text: str) -> bool:
         return True
     if span.source != "pattern" and lowered <= _COMPASS and CONTINENT_AFTER.match(text, span.end):
         return True  # "North" of "Radiological Society of North America"
+    if span.source == "tagger" and span.category is PHI.ID and not re.search(r"\d", piece):
+        return True  # "Acknowledgments": an identifier the tagger found holds a digit
     if (
         span.source != "pattern"
         and span.category is PHI.INSTITUTION

@@ -244,6 +244,11 @@ class PHIWriter:
         loc = locale or self.locale
         if loc not in self.fakers:
             f = Faker(loc)
+            for provider in f.get_providers():
+                if isinstance(getattr(provider, "cities", None), list):
+                    # it_IT builds its city list from a set: its order, and so the city a
+                    # seed draws, changed with Python's string hashing from run to run.
+                    provider.cities = sorted(provider.cities)
             f.seed_instance(self.seed * 7919 + len(self.fakers))
             self.fakers[loc] = f
         return self.fakers[loc]
