@@ -49,11 +49,9 @@ def report_row(text: str) -> dict[str, str]:
     for i, m in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
         key = KEYS[m.group(1)]
-        row[key] = f"{row[key]} {text[m.end() : end]}".strip()
-    row["findings"] = " ".join(f"{lead} {row['findings']}".split())
-    row["indication"] = " ".join(row["indication"].split())
-    row["impression"] = " ".join(row["impression"].split())
-    return row
+        row[key] = f"{row[key]} {text[m.end() : end]}"
+    row["findings"] = f"{lead} {row['findings']}"
+    return {key: " ".join(value.split()) for key, value in row.items()}
 
 
 def main() -> None:

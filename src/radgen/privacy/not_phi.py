@@ -59,12 +59,10 @@ CONTINENTS = frozenset("africa america americas antarctica asia europe oceania".
 _COMPASS = frozenset(
     "north south east west central latin northern southern eastern western".split()
 )
-CONTINENT_AFTER = re.compile(r"\s+(?:" + "|".join(sorted(CONTINENTS)) + r")\b", re.I)
+_CONTINENT = r"(?:" + "|".join(sorted(CONTINENTS)) + r")\b"
+CONTINENT_AFTER = re.compile(r"\s+" + _CONTINENT, re.I)
 CONTINENT_BODY = re.compile(
-    r"\s+of\s+(?:the\s+)?(?:(?:north|south|latin|central)\s+)?(?:"
-    + "|".join(sorted(CONTINENTS))
-    + r")\b",
-    re.I,
+    r"\s+of\s+(?:the\s+)?(?:(?:north|south|latin|central)\s+)?" + _CONTINENT, re.I
 )
 # A number or a range of numbers; followed by a unit, it is a measurement ("10-15 beats")
 MEASURED = re.compile(r"\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?")

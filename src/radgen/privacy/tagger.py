@@ -214,9 +214,7 @@ class PHITagger:
 
     @property
     def threshold(self) -> float:
-        if self._threshold is None:
-            self._threshold = self._loaded[3]
-        return self._threshold
+        return self._loaded[3] if self._threshold is None else self._threshold
 
     @cached_property
     def _loaded(self) -> tuple[TaggerNet, Any, TaggerSpec, float]:
