@@ -142,6 +142,13 @@ def template_texts() -> list[str]:
     return [flatten_template(name, t) for name, t in data.items()]
 
 
+def mdvthu_templates() -> list[str]:
+    """Real report templates by UK radiologists (Apache-2.0, import_clean_templates_mdvthu.py):
+    development, read and fixed for on 2026-12-03."""
+    path = ROOT / "data" / "clean_templates_mdvthu.jsonl"
+    return [json.loads(line)["text"] for line in path.open(encoding="utf-8")]
+
+
 def iu_clean_reports(path: Path) -> list[str]:
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -269,6 +276,9 @@ def main() -> None:
             r["clean_templates_false_positive_rate"], _ = clean_false_positive_rate(
                 fn, template_texts()
             )  # held out: examples are neither kept nor printed
+            r["clean_mdvthu_false_positive_rate"], r["clean_mdvthu_examples"] = (
+                clean_false_positive_rate(fn, mdvthu_templates())
+            )  # development
             results[f"B_{name}"] = r
             print(
                 name,

@@ -165,3 +165,63 @@ def test_places_and_hospitals_beside_those_rules_stay_phi():
     ]:
         start = text.index(piece)
         assert not clinical_not_phi(Span(start, start + len(piece), category, "tagger"), text)
+
+
+# What real radiologists' templates (benchmarks/data/clean_templates_mdvthu.jsonl and a second
+# public set, development) had redacted, each beside a counterpart that stays PHI
+@pytest.mark.parametrize(
+    ("text", "piece", "category", "dropped"),
+    [
+        ("40 milligrams of Depo-Medrone (methylprednisolone acetate)", "Depo-Medrone",
+         PHI.INSTITUTION, True),  # a drug's brand
+        ("10 ml of Omnipaque 350 was given.", "Omnipaque 350", PHI.NAME, True),
+        ("Seen by Dr Allegra Jones.", "Allegra", PHI.NAME, False),  # a drug and a first name
+        ("Interval imaging is advised in 4-6 weeks time.", "4-6", PHI.DATE, True),
+        ("Seen on 4-6 and discharged.", "4-6", PHI.DATE, False),
+        ("in keeping with the 2016 MAGNIMS MRI criteria", "2016", PHI.DATE, True),
+        ("BI-RADS 2013 lexicon", "2013", PHI.DATE, True),
+        ("Admitted in 2016 with pneumonia.", "2016", PHI.DATE, False),
+        ("burden: [< 10 lesions/10–20 lesions/> 20 lesions]", "lesions/10–20", PHI.DATE, True),
+        ("The 10/2020 scan was reviewed.", "10/2020 scan", PHI.DATE, False),
+        ("Spasmolytics: [none/hyoscine-N-butylbromide/glucagon]",
+         "hyoscine-N-butylbromide/glucagon", PHI.URL, True),
+        ("Portal: www.stmarys-radiology.org", "www.stmarys-radiology.org", PHI.URL, False),
+        ("History of CAD, HTN, COPD.", "HTN", PHI.NAME, True),  # shorthand in capitals
+        ("Typed by JMK.", "JMK", PHI.NAME, False),  # a typist's initials
+        ("No acute disease. 2. Lumbosacral spine.", "2", PHI.LOCATION, True),  # list item
+        ("Flat 2, Church Street", "2", PHI.LOCATION, False),
+        ("Presence of EMVI: [yes/no]", "no", PHI.NAME, True),
+        ("Typed: jm", "jm", PHI.NAME, False),
+        ("the [RIGHT|LEFT] [radiocarpal|ulnocarpal] joint", "radiocarpal|ulnocarpal", PHI.NAME,
+         True),  # anatomical adjectives
+    ],
+)  # fmt: skip
+def test_template_constructs_are_no_phi_and_their_look_alikes_are(text, piece, category, dropped):
+    from radgen.privacy.not_phi import clinical_not_phi
+
+    start = text.index(piece)
+    span = Span(start, start + len(piece), category, "tagger")
+    assert clinical_not_phi(span, text) is dropped
+
+
+def test_the_drug_dictionary_leaves_names_out():
+    from radgen.privacy.drugs import drug_names, is_drug
+
+    assert len(drug_names()) > 50_000  # the registry package's dictionary is installed
+    assert is_drug("Depo-Medrone") and is_drug("lidocaine") and is_drug("Omnipaque")
+    assert not is_drug("Allegra") and not is_drug("Camila") and not is_drug("")
+
+
+def test_prefixed_clinical_words_are_clinical_and_prefixed_surnames_are_not():
+    from radgen.privacy.clinical_terms import medical_word_form
+    from radgen.privacy.zones import prefixed_clinical
+
+    assert prefixed_clinical("microlobulated") and prefixed_clinical("subpleural")
+    assert not prefixed_clinical("subramanian") and not prefixed_clinical("interiano")
+    assert medical_word_form("carpometacarpal") and medical_word_form("subacromial")
+    assert not medical_word_form("Marshall") and not medical_word_form("Kowalczyk")
+
+
+def test_a_hounsfield_unit_is_a_term_and_dr_hounsfield_a_name(deid):
+    assert redacted(deid, "Contrast opacification of 350 Hounsfield units.") == []
+    assert "Hounsfield" in " ".join(redacted(deid, "Reviewed with Dr Hounsfield today."))

@@ -45,12 +45,39 @@ CLINICAL_WORDS = frozenset(
     """.split()
 )
 
+# Clinical shorthand of three letters or more, as requests and histories write it in capitals
+# ("HTN, DM2, CAD", "MVA today", "BMT workup"), written from clinical usage. Only for words a
+# learned detector found written in capitals; two-letter shorthand is left out (it cannot be
+# told from a typist's initials).
+CLINICAL_ABBREVIATIONS = frozenset(
+    """
+    htn iddm niddm cad chf hfref hfpef copd ckd esrd aki dvt cva tia nstemi stemi acs afib
+    svt pvd pad aaa gerd ugib lgib ibd ibs uti pid hiv aids mrsa vre sob doe pnd abd ruq luq
+    rlq llq bmt sct aml cll cml mds nhl dlbcl rcc hcc nsclc sclc crc dka hhs hld osa ards ild
+    ipf bph ptx mva mvc gsw etoh ivdu ivda cabg pci ptca ppm aicd avr mvr tavr tavi ett ngt
+    ogt cvc sbp dbp bipap cpap nrb ams sle djd pmr cpr rosc icu ccu nicu picu pacu pcp obgyn
+    ivf lmp edd ciwa gcs nihss lftr lft lfts cbc bmp cmp bnp ldh tsh rbc plt ptt aptt ddimer
+    pna cap hap vap pjp tbi sdh edh sah ich ivh hie nec rds bpd asd vsd tof cpam lvh
+    rvh lbbb rbbb nsr pda lad lcx rca pfo iabp ecmo lvad vad crrt cvvh tpn peg
+    ercp mrcp eus egd tace rfa sbrt imrt xrt chemo fna ebus vats tka tha thr tkr orif acl pcl
+    mcl lcl tfcc ddd hnp ssx prn bid tid qid npo lle rle lue rue ble bka
+    """.split()
+)
+
 # Medical word formation: no person or place name among Faker's many locales ends like this
 # (checked when this was written; "Eufemia" is the one name, and it is shorter than a term).
 MEDICAL_SUFFIX = re.compile(
     r"(?:itis|osis|oses|a?emia|algia|ectomy|ostomy|otomy|plasty|graphy|scopy|pathy|megaly|"
     r"phagia|plegia|paresis|penia|lysis|trophy|ectasis|gastric|crit|kinesia|pnoea|pnea|uria|"
-    r"rrhoea|rrhea|ache|bitus|ocele|phytes?)$",
+    r"rrhoea|rrhea|ache|bitus|ocele|phytes?|"
+    # anatomical adjectives ("carpometacarpal", "subacromial", "tibiotalar"); none of the
+    # person or place names of eight letters or more in Faker's locales ends so
+    r"carpal|tarsal|costal|sternal|clavicular|humeral|femoral|tibial|fibular|vertebral|"
+    r"cranial|pleural|hepatic|splenic|ureteric|iliac|sacral|geal|axial|oidal|thoracic|"
+    r"cervical|lumbar|cardial|arterial|venous|ventricular|atrial|articular|condylar|"
+    r"malleolar|glenoid|acromial|scapular|patellar|meniscal|cruciate|talar|calcaneal|"
+    r"navicular|phalangeal|trochanteric|acetabular|labral|foraminal|ligamentous|tendinous|"
+    r"synovial|capsular|osseous|cortical|medullary)$",
     re.I,
 )
 # Greek combining forms that begin only medical words ("Osteophytes", "Bronchiectatic"); not
@@ -75,7 +102,8 @@ def medical_word_form(word: str) -> bool:
 # over 89 is PHI).
 MEASUREMENT_UNIT = re.compile(
     r"[ \t]?(?:mm|cm|ml|cc|hu|bpm|beats|kg|mg|mcg|g|mmol|msv|mgy|gy|mbq|mci|kvp?|mas|ms|sec|"
-    r"seconds?|min|minutes?|mmhg|cm/s|m/s|%|tesla|cm[23²³]|mm[23²³]|g/cm\S*|degrees?|°|kpa)"
+    r"seconds?|min|minutes?|mmhg|cm/s|m/s|%|tesla|cm[23²³]|mm[23²³]|g/cm\S*|degrees?|°|kpa|"
+    r"hounsfield)"
     r"(?![A-Za-z0-9])",
     re.I,
 )

@@ -15,6 +15,7 @@ from radgen.errors import RadgenError
 from radgen.privacy.clinical_terms import is_clinical
 from radgen.privacy.context import attach_context, join_neighbours
 from radgen.privacy.cues import cue_spans
+from radgen.privacy.drugs import drug_names
 from radgen.privacy.keystore import KeyStore
 from radgen.privacy.ner import SpacyNER
 from radgen.privacy.not_phi import clinical_not_phi, trim_common_edges
@@ -157,6 +158,7 @@ class Deidentifier:
             self.tagger.spans("Patient: Jane Doe")
         if self.ner is not None:
             _ = self.ner.nlp
+        drug_names()  # the drug dictionary (about a second)
         return self
 
     def detect(self, text: str) -> list[Span]:

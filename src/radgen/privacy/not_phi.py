@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from radgen.privacy.clinical_terms import MEASUREMENT_UNIT, medical_word_form, unit_follows
+from radgen.privacy.clinical_terms import (
+    CLINICAL_ABBREVIATIONS,
+    MEASUREMENT_UNIT,
+    medical_word_form,
+    unit_follows,
+)
+from radgen.privacy.drugs import drug_names, is_drug
 from radgen.privacy.patterns import LATIN_STREET_KINDS
 from radgen.privacy.spans import PHI, Span
 from radgen.privacy.zones import (
@@ -65,6 +71,30 @@ CONTINENT_BODY = re.compile(
     r"\s+of\s+(?:the\s+)?(?:(?:north|south|latin|central)\s+)?" + _CONTINENT, re.I
 )
 # A number or a range of numbers; followed by a unit, it is a measurement ("10-15 beats")
+# A unit of time after a number or a range: a duration ("4-6 weeks"), never a date
+DURATION_AFTER = re.compile(r"\s*(?:hours?|days?|weeks?|wks?|months?|years?|yrs?)\b", re.I)
+# A list item's number, and the full stop and capital after it ("2. Bibasilar")
+LIST_NUMBER = re.compile(r"\d{1,2}")
+ITEM_AFTER = re.compile(r"[.)][ \t]+[A-Z]")
+# A year that dates a guideline or classification, before or after its name
+YEAR = re.compile(r"(?:19|20)\d{2}")
+_GUIDELINE = (
+    r"(?:criteria|guidelines?|classification|consensus|recommendations?|revision|update|"
+    r"edition|version|lexicon|atlas|staging|statement|system)"
+)
+GUIDELINE_AFTER = re.compile(rf"\s+(?:[A-Za-z][\w\-]*\s+){{0,3}}{_GUIDELINE}\b", re.I)
+GUIDELINE_BEFORE = re.compile(rf"(?:\b{_GUIDELINE}(?:\s+of)?|\b[A-Z]+-?RADS(?:\s+v)?)\s*$", re.I)
+# What a date holds: a day, month and year in numbers, a month and year, a year, or the words
+DATE_SHAPE = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}|\d{1,2}[/.\-]\d{4}|(?:19|20)\d{2}")
+DATE_WORDS = re.compile(
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|tues|wed|thu|thur|thurs|"
+    r"fri|sat|sun|january|february|march|april|june|july|august|september|october|november|"
+    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|of|the|st|nd|rd|th|"
+    r"on|at|am|pm|today|yesterday|tomorrow|noon|midnight",
+    re.I,
+)
+# A drug's strength after its name ("Omnipaque 350", "Lasix 40 mg")
+_STRENGTH = re.compile(r"(?:\s+\d+(?:[.,]\d+)?(?:\s*(?:mg|mcg|g|ml|%))?)+\s*$", re.I)
 MEASURED = re.compile(r"\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?")
 # A ratio of measurements ("16.2/24.7"): no date has a decimal fraction.
 RATIO = re.compile(r"\d{1,3}[.,]\d+\s*/\s*\d{1,3}(?:[.,]\d+)?|\d{1,3}\s*/\s*\d{1,3}[.,]\d+")
@@ -114,20 +144,35 @@ def _code_list(piece: str) -> bool:
     return all(_CODE_ONLY.fullmatch(p) or is_safe_word(p, strict=False) for p in parts)
 
 
+def _options_not_date(piece: str) -> bool:
+    """A learned date with no date in it: numbers without a date's shape, beside words that
+    are clinical or common and none of a date's ("lesions/10–20")."""
+    words = re.findall(r"[^\W\d_]+", piece)
+    if not words or DATE_SHAPE.search(piece):
+        return False
+    if any(DATE_WORDS.fullmatch(w) for w in words):
+        return False
+    return all(_clinical(w) or is_safe_word(w, strict=True) for w in words)
+
+
 def _clinical(word: str) -> bool:
     w = word.lower()
     if w in person_names():
         return False
-    return clinical_word(w) or medical_word_form(w)
+    if word.isupper() and w in CLINICAL_ABBREVIATIONS:
+        return True  # "HTN", "DKA": shorthand in capitals, not a typist's initials
+    return clinical_word(w) or medical_word_form(w) or w in drug_names()
 
 
 PRONOUNS = frozenset("he she him his her hers they them their we us".split())
+# Two-letter English words that are no name and no typist's initials ("[yes/no]")
+TWO_LETTER_WORDS = frozenset("no or in on at to of is it an as be by if up so do".split())
 
 
 def _lower_case_not_name(word: str) -> bool:
     """A lower-case word no name is: a pronoun, or a clinical or common non-name word of three
     letters or more that is no name particle ("rhonchi"; not "van" or typist initials "kk")."""
-    if word in PRONOUNS:
+    if word in PRONOUNS or word in TWO_LETTER_WORDS:
         return True
     if len(word) < 3 or word in NAME_PARTICLES:
         return False
@@ -146,6 +191,22 @@ def clinical_not_phi(span: Span, text: str) -> bool:
         return True
     if MEASURED.fullmatch(piece.strip()) and unit_follows(text, span.end):
         return True
+    if (
+        span.category is PHI.DATE
+        and span.source != "pattern"
+        and MEASURED.fullmatch(piece.strip())
+        and DURATION_AFTER.match(text, span.end)
+    ):
+        return True  # "in 4-6 weeks", "for 3 days": a length of time, not a date
+    if (
+        span.category is PHI.DATE
+        and span.source != "pattern"
+        and YEAR.fullmatch(piece.strip())
+        and (GUIDELINE_AFTER.match(text, span.end) or GUIDELINE_BEFORE.search(before))
+    ):
+        return True  # "2016 MAGNIMS criteria", "BI-RADS 2013": a guideline's year, no event's
+    if span.category is PHI.DATE and span.source != "pattern" and _options_not_date(piece):
+        return True  # "[< 10 lesions/10–20 lesions]": choices of a template, no date
     if DIAGNOSIS_CODES.fullmatch(piece) and not ID_LABEL.search(before):
         return True
     if (
@@ -169,6 +230,15 @@ def clinical_not_phi(span: Span, text: str) -> bool:
         piece = unmasked
         if span.source == "ner" and _camel_case(piece.strip()):
             return True
+    if (
+        span.category in (PHI.NAME, PHI.LOCATION, PHI.INSTITUTION)
+        and span.source != "pattern"
+        and LIST_NUMBER.fullmatch(piece.strip())
+        and ITEM_AFTER.match(text, span.end)
+    ):
+        return True  # "2. Lumbosacral spine": a numbered item, not a place or a name
+    if span.source in ("tagger", "ner") and is_drug(_STRENGTH.sub("", piece)):
+        return True  # "Depo-Medrone", "Omnipaque 350": a drug, whatever the detector called it
     words = re.findall(r"[^\W\d_]{2,}", piece)
     if not words or re.search(r"\d", piece):
         return False
@@ -183,6 +253,8 @@ def clinical_not_phi(span: Span, text: str) -> bool:
         return True
     if span.source != "pattern" and lowered <= _COMPASS and CONTINENT_AFTER.match(text, span.end):
         return True  # "North" of "Radiological Society of North America"
+    if span.source == "tagger" and span.category is PHI.URL and "." not in piece:
+        return True  # "hyoscine/glucagon": options, no address (every web address has a dot)
     if span.source == "tagger" and span.category is PHI.ID and not re.search(r"\d", piece):
         return True  # "Acknowledgments": an identifier the tagger found holds a digit
     if (

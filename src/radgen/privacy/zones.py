@@ -24,6 +24,7 @@ from radgen.privacy.clinical_terms import (
     medical_word_form,
     unit_follows,
 )
+from radgen.privacy.drugs import drug_names
 from radgen.privacy.eponyms import eponym_spans
 from radgen.privacy.spans import PHI, Span
 
@@ -190,11 +191,13 @@ def is_safe_word(token: str, strict: bool = True) -> bool:
     word = token.strip(".'’-").lower()
     if len(word) <= 1 or word in HONORIFICS or word in CLINICAL_WORDS:
         return True
+    if word in drug_names():
+        return True  # "Depo-Medrone", "lidocaine" (no drug name that is also a person's)
     if "-" in word:  # "sign-off", "year-old": safe when every part is ("Smith-Jones" is not)
         return all(is_safe_word(part, strict) for part in word.split("-") if part)
     if word in clinical_vocabulary() and word not in person_names():
         return True
-    return word in common_words(strict)
+    return word in common_words(strict) or prefixed_clinical(word)
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
@@ -354,11 +357,29 @@ def _exam_title(line: str) -> bool:
 
 
 def clinical_word(tok: str) -> bool:
-    """In the clinical vocabulary, alone or as a plural, even when it is also a surname."""
+    """In the clinical vocabulary, alone, as a plural or after a prefix ("microlobulated"),
+    even when it is also a surname."""
     word = tok.strip(".'’-").lower()
-    return word in clinical_vocabulary() or (
-        word.endswith("s") and word[:-1] in clinical_vocabulary()
+    return (
+        word in clinical_vocabulary()
+        or (word.endswith("s") and word[:-1] in clinical_vocabulary())
+        or prefixed_clinical(word)
     )
+
+
+# Prefixes that make new clinical words of clinical words ("microlobulated", "subpleural")
+_CLINICAL_PREFIX = re.compile(
+    r"(?:micro|macro|hyper|hypo|peri|intra|inter|sub|supra|infra|retro|trans|pseudo|poly|"
+    r"multi|non|post|pre|anti)-?"
+)
+
+
+def prefixed_clinical(word: str) -> bool:
+    """A prefix and a clinical word of five letters or more: no person or place name in
+    Faker's locales is built so ("interchange", a common word, is the one place word)."""
+    m = _CLINICAL_PREFIX.match(word)
+    rest = word[m.end() :] if m else ""
+    return len(rest) >= 5 and rest in clinical_vocabulary() and word not in person_names()
 
 
 def _title_word(tok: str) -> bool:
