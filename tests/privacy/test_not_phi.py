@@ -186,6 +186,11 @@ def test_places_and_hospitals_beside_those_rules_stay_phi():
         ("Spasmolytics: [none/hyoscine-N-butylbromide/glucagon]",
          "hyoscine-N-butylbromide/glucagon", PHI.URL, True),
         ("Portal: www.stmarys-radiology.org", "www.stmarys-radiology.org", PHI.URL, False),
+        # a tagger's wrong category is no reason to drop a name or a place (generators A and D)
+        ("views comparisTinaport/clips", "comparisTinaport/clips", PHI.URL, False),
+        ("-- \nLevente-László Simon | Tel 0044", "Levente-László", PHI.URL, False),
+        ("Patient aged 93 years.", "93", PHI.DATE, False),  # an age over 89, not a duration
+        ("Vu le 12 mars.", "12 mars", PHI.DATE, False),  # a French date; "mars" is no term
         ("History of CAD, HTN, COPD.", "HTN", PHI.NAME, True),  # shorthand in capitals
         ("Typed by JMK.", "JMK", PHI.NAME, False),  # a typist's initials
         ("No acute disease. 2. Lumbosacral spine.", "2", PHI.LOCATION, True),  # list item
@@ -225,3 +230,18 @@ def test_prefixed_clinical_words_are_clinical_and_prefixed_surnames_are_not():
 def test_a_hounsfield_unit_is_a_term_and_dr_hounsfield_a_name(deid):
     assert redacted(deid, "Contrast opacification of 350 Hounsfield units.") == []
     assert "Hounsfield" in " ".join(redacted(deid, "Reviewed with Dr Hounsfield today."))
+    # a unit named after a person is no eponymous term ("units" is no eponym's head noun)
+    assert "Thompson" in " ".join(redacted(deid, "Ward: Thompson Unit, St Mary's"))
+
+
+def test_a_template_variable_is_no_phi_unless_a_name_is_in_it():
+    from radgen.privacy.not_phi import in_placeholder
+
+    for text, piece, inside in [
+        ("**Gallbladder:** <gallbladder_stone_or_sludge>.", "gallbladder_stone_or_sludge", True),
+        ("Impression: {{ impression }}", "impression", True),
+        ("Read by <anna_reporting>.", "anna_reporting", False),  # a first name in it
+        ("Read by <jsmith>.", "jsmith", False),  # no word of the vocabulary
+    ]:
+        start = text.index(piece)
+        assert in_placeholder(Span(start, start + len(piece), PHI.NAME, "tagger"), text) is inside

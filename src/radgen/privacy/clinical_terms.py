@@ -37,6 +37,7 @@ CLINICAL_WORDS = frozenset(
     patient name physician referring electronically signed dictated accession mrn dob age
     flank lumbar detector sacral cervical abdominal pelvic renal hepatic
     hump hernia diverticulum esophagus knob wires hemidiaphragm ventricle fissure azygos
+    hounsfield
     """.split()
 ) | frozenset(  # report abbreviations of three letters or more, plus BP and HR (field labels)
     """

@@ -3,7 +3,7 @@ dictionary that the registry package ``drug-named-entity-recognition`` ships (MI
 MeSH and Wikipedia names). A drug is no PHI, but the learned detectors call a capitalised
 brand an institution or a name. Variants that are also a person's first or last name in
 Faker's locales ("Allegra", "Camila") are left out, so they stay PHI where a detector finds
-them.
+them; so are variants that are also words of Faker's place names.
 
 The dictionary is read from the package's data file, without importing the package (its import
 sets up caches in the home folder and helpers that go online).
@@ -36,12 +36,35 @@ def drug_names() -> frozenset[str]:
             variants = pickle.load(fh)["drug_variant_to_canonical"]
     except (PackageNotFoundError, FileNotFoundError):
         return frozenset()
-    names = person_names()
+    names = person_names() | _place_words()
     return frozenset(
         v
         for v in variants
         if len(v) >= _MIN_LENGTH and not any(w in names for w in re.split(r"[\s\-]+", v))
     )
+
+
+def _place_words() -> set[str]:
+    """Lower-cased words of the city, state, country and street names of Faker's address
+    providers ("Cerna", "Visano" are drugs and places too)."""
+    import importlib
+    import pkgutil
+
+    import faker.providers.address as address
+
+    words: set[str] = set()
+    for module in pkgutil.iter_modules(address.__path__):
+        try:
+            provider = importlib.import_module(f"{address.__name__}.{module.name}").Provider
+        except (ImportError, AttributeError):
+            continue
+        for attr in ("cities", "city_names", "states", "countries", "street_names", "provinces"):
+            values = getattr(provider, attr, ())
+            if isinstance(values, (list, tuple)):
+                for value in values:
+                    if isinstance(value, str):
+                        words.update(w.lower() for w in re.findall(r"[^\W\d_]+", value))
+    return words
 
 
 def is_drug(piece: str) -> bool:

@@ -20,7 +20,7 @@ EPONYM_TERMS = frozenset(
     blakemore blalock bosniak breslow charnley chamberlain child clark cobb corlette cotrel
     couinaud crowe debakey denis dobhoff dubousset edwards effendi evans fazekas ficat fisher
     fleischner fontan frankel frey garden glasgow gleason glenn graf greenfield groshong
-    gustilo hansen harrington hartmann hawkins heimlich hess hickman hounsfield hunt ilizarov insall
+    gustilo hansen harrington hartmann hawkins heimlich hess hickman hunt ilizarov insall
     jatene kasai kellgren kirschner kommerell ladd lauge lawrence lenke levine lugano luque
     magerl malecot marshall martin mayfield mcgregor mcrae medtronic meyerding milan mirizzi
     modic moore mustard neer nissen norwood okuda outerbridge palmaz paprosky penrose
@@ -40,7 +40,7 @@ _GRADE = re.compile(
     r"score|scale|stage|staging|criteria|index|ratio|angle|sign|system|changes|lines?|tubes?|"
     r"catheter|stent|valve|pins?|wires?|nails?|screws?|rods?|shunt|filter|sump|drains?|"
     r"procedure|operation|repair|technique|hemiarthroplasty|prosthesis|anastomosis|"
-    r"circulation|loop|limb|segments?|coma|units?)\b)"
+    r"circulation|loop|limb|segments?|coma)\b)"
 )
 # A field label naming what an eponym in its value would be ("classification:", "tube:")
 _TERM_LABEL = re.compile(

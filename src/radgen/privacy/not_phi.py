@@ -72,7 +72,8 @@ CONTINENT_BODY = re.compile(
 )
 # A number or a range of numbers; followed by a unit, it is a measurement ("10-15 beats")
 # A unit of time after a number or a range: a duration ("4-6 weeks"), never a date
-DURATION_AFTER = re.compile(r"\s*(?:hours?|days?|weeks?|wks?|months?|years?|yrs?)\b", re.I)
+# (not years: "93 years" may be an age over 89, which is PHI)
+DURATION_AFTER = re.compile(r"\s*(?:hours?|days?|weeks?|wks?|months?)\b", re.I)
 # A list item's number, and the full stop and capital after it ("2. Bibasilar")
 LIST_NUMBER = re.compile(r"\d{1,2}")
 ITEM_AFTER = re.compile(r"[.)][ \t]+[A-Z]")
@@ -145,14 +146,30 @@ def _code_list(piece: str) -> bool:
 
 
 def _options_not_date(piece: str) -> bool:
-    """A learned date with no date in it: numbers without a date's shape, beside words that
-    are clinical or common and none of a date's ("lesions/10–20")."""
+    """A learned date with no date in it: numbers without a date's shape, beside clinical
+    words and none of a date's ("lesions/10–20"; not "12 mars", a French date)."""
     words = re.findall(r"[^\W\d_]+", piece)
     if not words or DATE_SHAPE.search(piece):
         return False
     if any(DATE_WORDS.fullmatch(w) for w in words):
         return False
-    return all(_clinical(w) or is_safe_word(w, strict=True) for w in words)
+    return all(_clinical(w) for w in words)
+
+
+def _clinical_options(piece: str) -> bool:
+    """Choices of a template, two or more joined by "/" or "|", each a drug or made only of
+    clinical words ("none/hyoscine-N-butylbromide/glucagon"); "Tinaport/clips" is not."""
+    options = [o.strip() for o in re.split(r"[/|]", piece)]
+    if len(options) < 2:
+        return False
+    for option in options:
+        plain = " ".join(w for w in re.split(r"[\s\-]+", option) if len(w) > 1)
+        words = re.findall(r"[^\W\d_]{2,}", option)
+        if not words or not (
+            is_drug(plain) or all(_clinical(w) or w.lower() == "none" for w in words)
+        ):
+            return False
+    return True
 
 
 def _clinical(word: str) -> bool:
@@ -253,8 +270,8 @@ def clinical_not_phi(span: Span, text: str) -> bool:
         return True
     if span.source != "pattern" and lowered <= _COMPASS and CONTINENT_AFTER.match(text, span.end):
         return True  # "North" of "Radiological Society of North America"
-    if span.source == "tagger" and span.category is PHI.URL and "." not in piece:
-        return True  # "hyoscine/glucagon": options, no address (every web address has a dot)
+    if span.source != "pattern" and _clinical_options(piece):
+        return True  # "[none/hyoscine-N-butylbromide/glucagon]": a template's choices
     if span.source == "tagger" and span.category is PHI.ID and not re.search(r"\d", piece):
         return True  # "Acknowledgments": an identifier the tagger found holds a digit
     if (
@@ -402,12 +419,25 @@ _PLACEHOLDER = re.compile(
 )
 
 
+# A template variable: "<gallbladder_findings>", "{{ impression }}", "{comparison}"
+_VARIABLE = re.compile(r"<([a-z][a-z0-9_]*)>|\{\{?\s*([a-z][a-z0-9_]*)\s*\}?\}")
+
+
 def in_placeholder(span: Span, text: str) -> bool:
-    """Whether a learned span lies inside a bracketed template placeholder."""
-    return any(
-        m.start() < span.start and span.end < m.end()
-        for m in _PLACEHOLDER.finditer(text, *_line_of(span, text))
-    )
+    """Whether a learned span lies inside a bracketed template placeholder, or in a template
+    variable with a clinical or common word and no name in it ("<gallbladder_distend>"; not
+    "<jsmith>" or "<anna_reporting>")."""
+    a, b = _line_of(span, text)
+    for m in _PLACEHOLDER.finditer(text, a, b):
+        if m.start() < span.start and span.end < m.end():
+            return True
+    for m in _VARIABLE.finditer(text, a, b):
+        parts = [w for w in (m.group(1) or m.group(2)).split("_") if w]
+        if m.start() < span.start and span.end < m.end() and parts:
+            known = any(_clinical(w) or is_safe_word(w) for w in parts)
+            names = [w for w in parts if w in person_names() and not clinical_word(w)]
+            return known and not names  # "stone" is a surname and a clinical word
+    return False
 
 
 def _heading_word(word: str) -> bool:
