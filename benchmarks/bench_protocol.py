@@ -583,66 +583,61 @@ def main() -> None:
             f" midpoint {(ins + outs) / 2:.3f}"
         )
         return
-    previous = {}
+    previous = previous_result()
     if args.after_fix:
-        previous = json.loads((ROOT / "results" / "bench_protocol.json").read_text())
         args.no_llm = True
     llm = None if args.no_llm else run_llm_only(scenarios, advisor)
-    if args.after_fix:
-        llm = previous.get("llm_only")
     if llm:
         print("llm-only", {k: v for k, v in llm.items() if k != "wrong"})
     dev = run_rules(load("dev"), advisor)
-    write_result(
-        "bench_protocol",
-        {
-            **{
-                k: rules[k]
-                for k in (
-                    "accuracy",
-                    "unsafe_rate",
-                    "no_imaging_recall",
-                    "abstain_rate_out_of_scope",
-                    "grounded_rate",
-                    "seconds_per_request",
-                )
-            },
-            "llm_only_accuracy": llm["accuracy"] if llm else None,
-            "llm_only_unsafe_rate": llm["unsafe_rate"] if llm else None,
-            "frozen": rules,
-            "dev": dev,
-            "llm_only": llm,
-            "split": args.split,
-            "scenarios": str(Path(SCENARIOS).relative_to(ROOT.parent)),
-            "note": "frozen half not examined while building; dev half used for rules,"
-            " synonyms and the match threshold",
-            **(
-                {
-                    **{
-                        k: v
-                        for k, v in previous.items()
-                        if k.startswith(
-                            (
-                                "second_frozen",
-                                "third_frozen",
-                                "fourth_frozen",
-                                "written-dev_frozen",
-                                "written-held_frozen",
-                                "written2-held_frozen",
-                                "written3-held_frozen",
-                            )
-                        )
-                    },
-                    "frozen_first_run": previous.get("frozen_first_run") or previous.get("frozen"),
-                    "after_fix_note": "after the first frozen run showed 'no locking' read as"
-                    " locking, entry flags learned negation; the frozen half is no longer unseen"
-                    " for this figure: frozen_first_run is the held-out one",
-                }
-                if args.after_fix
-                else {}
-            ),
-        },
+    headline = (
+        "accuracy",
+        "unsafe_rate",
+        "no_imaging_recall",
+        "abstain_rate_out_of_scope",
+        "grounded_rate",
+        "seconds_per_request",
     )
+    new = {
+        **{k: rules[k] for k in headline},
+        "frozen": rules,
+        "dev": dev,
+        "split": args.split,
+        "scenarios": str(Path(SCENARIOS).relative_to(ROOT.parent)),
+        "note": "frozen half not examined while building; dev half used for rules,"
+        " synonyms and the match threshold",
+    }
+    if llm:  # without a model run, the earlier model-only figures are kept as they were
+        new |= {
+            "llm_only_accuracy": llm["accuracy"],
+            "llm_only_unsafe_rate": llm["unsafe_rate"],
+            "llm_only": llm,
+        }
+    if args.after_fix:
+        new["after_fix_note"] = (
+            "after the first frozen run showed 'no locking' read as locking, entry flags"
+            " learned negation; the frozen half is no longer unseen for this figure:"
+            " frozen_first_run is the held-out one"
+        )
+    write_result("bench_protocol", merged_result(previous, new))
+
+
+def previous_result() -> dict:
+    """The results written so far (every later set's runs and first runs), or nothing."""
+    path = ROOT / "results" / "bench_protocol.json"
+    result = json.loads(path.read_text()) if path.exists() else {}
+    result.pop("machine", None), result.pop("date", None)
+    return result
+
+
+def merged_result(previous: dict, new: dict) -> dict:
+    """A main run's figures over the earlier result: every key it does not write (the later
+    sets, their first runs, the pooled held-out summary) is kept, and the frozen half's first
+    run, the held-out figure, is never overwritten (a rerun used to drop them all)."""
+    merged = {**previous, **new}
+    if "frozen" in previous and "frozen_first_run" not in previous:
+        merged["frozen_first_run"] = previous["frozen"]
+    return merged
 
 
 if __name__ == "__main__":
