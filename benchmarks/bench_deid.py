@@ -342,11 +342,14 @@ def main() -> None:
             " Mrs, Mme...) ignored like an age under 90 (Safe Harbor does not count titles and"
             " radgen keeps them). That rule was added after E's sheets showed titles inside gold"
             " names and after B's generator code was seen to write 'Dr' inside its gold names"
-            " (the code, not B's misses). Changed since the previous B run (2026-12-02 13:22),"
-            " from F's misses and false positives only: field labels of common words are no"
-            " PHI, a place field's whole value is, institutions in capitals, a first name with a"
-            " middle initial beside a found surname, template placeholders and document"
-            " headings. B was run once here.",
+            " (the code, not B's misses). Changed since the B run of 2026-12-03 13:52"
+            " (bb7aec8, 1c5140e): rules for real radiologists' template text (drug names from a"
+            " registry dictionary, Hounsfield units, durations, a guideline's year, pick lists,"
+            " template variables, clinical shorthand in capitals, anatomical adjectives), read"
+            " on the mdvthu templates and a second public set (development). This is the"
+            " second B run of that round: the first (8c7fb98) lost ages and dates, whose causes"
+            " were found in development sets A and D and by reading the rules, not by reading"
+            " B's misses.",
         },
     )
 
