@@ -158,7 +158,7 @@ class Deidentifier:
             self.tagger.spans("Patient: Jane Doe")
         if self.ner is not None:
             _ = self.ner.nlp
-        drug_names()  # the drug dictionary (about a second)
+        drug_names()  # the drug dictionary (a few seconds, with the name lists)
         return self
 
     def detect(self, text: str) -> list[Span]:

@@ -70,7 +70,6 @@ CONTINENT_AFTER = re.compile(r"\s+" + _CONTINENT, re.I)
 CONTINENT_BODY = re.compile(
     r"\s+of\s+(?:the\s+)?(?:(?:north|south|latin|central)\s+)?" + _CONTINENT, re.I
 )
-# A number or a range of numbers; followed by a unit, it is a measurement ("10-15 beats")
 # A unit of time after a number or a range: a duration ("4-6 weeks"), never a date
 # (not years: "93 years" may be an age over 89, which is PHI)
 DURATION_AFTER = re.compile(r"\s*(?:hours?|days?|weeks?|wks?|months?)\b", re.I)
@@ -96,6 +95,7 @@ DATE_WORDS = re.compile(
 )
 # A drug's strength after its name ("Omnipaque 350", "Lasix 40 mg")
 _STRENGTH = re.compile(r"(?:\s+\d+(?:[.,]\d+)?(?:\s*(?:mg|mcg|g|ml|%))?)+\s*$", re.I)
+# A number or a range of numbers; followed by a unit, it is a measurement ("10-15 beats")
 MEASURED = re.compile(r"\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?")
 # A ratio of measurements ("16.2/24.7"): no date has a decimal fraction.
 RATIO = re.compile(r"\d{1,3}[.,]\d+\s*/\s*\d{1,3}(?:[.,]\d+)?|\d{1,3}\s*/\s*\d{1,3}[.,]\d+")
@@ -254,7 +254,11 @@ def clinical_not_phi(span: Span, text: str) -> bool:
         and ITEM_AFTER.match(text, span.end)
     ):
         return True  # "2. Lumbosacral spine": a numbered item, not a place or a name
-    if span.source in ("tagger", "ner") and is_drug(_STRENGTH.sub("", piece)):
+    if (
+        span.category in (PHI.NAME, PHI.LOCATION, PHI.INSTITUTION)
+        and span.source in ("tagger", "ner")
+        and is_drug(_STRENGTH.sub("", piece))
+    ):
         return True  # "Depo-Medrone", "Omnipaque 350": a drug, whatever the detector called it
     words = re.findall(r"[^\W\d_]{2,}", piece)
     if not words or re.search(r"\d", piece):

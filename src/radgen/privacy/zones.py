@@ -192,7 +192,7 @@ def is_safe_word(token: str, strict: bool = True) -> bool:
     if len(word) <= 1 or word in HONORIFICS or word in CLINICAL_WORDS:
         return True
     if word in drug_names():
-        return True  # "Depo-Medrone", "lidocaine" (no drug name that is also a person's)
+        return True  # "Depo-Medrone", "lidocaine" (no drug name that is also a name or place)
     if "-" in word:  # "sign-off", "year-old": safe when every part is ("Smith-Jones" is not)
         return all(is_safe_word(part, strict) for part in word.split("-") if part)
     if word in clinical_vocabulary() and word not in person_names():
