@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from faker import Faker
+from radgen.privacy.phi_synth import stable_faker
 
 LOCALES = [
     "es_ES", "it_IT", "nl_NL", "pl_PL", "pt_BR", "sv_SE", "tr_TR", "en_AU", "en_IE", "da_DK",
@@ -51,7 +51,7 @@ class CDocument:
 class SourceC:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.fakers = {loc: Faker(loc) for loc in LOCALES}
+        self.fakers = {loc: stable_faker(loc) for loc in LOCALES}  # same seed, same text
         for i, f in enumerate(self.fakers.values()):
             f.seed_instance(seed * 31 + i)
         self.f = self.fakers["en_US"]

@@ -216,6 +216,17 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def stable_faker(locale: str) -> Faker:
+    """A Faker whose draws depend on its seed only. it_IT builds its city list from a set, so
+    its order, and the city a seed draws, changed with Python's string hashing from run to
+    run; every city list is sorted."""
+    f = Faker(locale)
+    for provider in f.get_providers():
+        if isinstance(getattr(provider, "cities", None), list):
+            provider.cities = sorted(provider.cities)
+    return f
+
+
 @dataclass
 class SynthDoc:
     """A document and its PHI spans (start, end, category)."""
@@ -243,12 +254,7 @@ class PHIWriter:
     def faker(self, locale: str | None = None) -> Faker:
         loc = locale or self.locale
         if loc not in self.fakers:
-            f = Faker(loc)
-            for provider in f.get_providers():
-                if isinstance(getattr(provider, "cities", None), list):
-                    # it_IT builds its city list from a set: its order, and so the city a
-                    # seed draws, changed with Python's string hashing from run to run.
-                    provider.cities = sorted(provider.cities)
+            f = stable_faker(loc)
             f.seed_instance(self.seed * 7919 + len(self.fakers))
             self.fakers[loc] = f
         return self.fakers[loc]
