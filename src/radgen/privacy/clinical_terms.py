@@ -47,21 +47,22 @@ CLINICAL_WORDS = frozenset(
 )
 
 # Clinical shorthand of three letters or more, as requests and histories write it in capitals
-# ("HTN, DM2, CAD", "MVA today", "BMT workup"), written from clinical usage. Only for words a
-# learned detector found written in capitals; two-letter shorthand is left out (it cannot be
-# told from a typist's initials).
+# ("HTN, DM2, CAD", "MVA today", "BMT workup"), written from clinical usage. Apart from
+# CLINICAL_WORDS (safe everywhere, zones included) because these count only in a learned hit
+# written in capitals, where a typist's initials would not be; two-letter shorthand is left
+# out (it cannot be told from initials). Words already in CLINICAL_WORDS are not repeated.
 CLINICAL_ABBREVIATIONS = frozenset(
     """
-    htn iddm niddm cad chf hfref hfpef copd ckd esrd aki dvt cva tia nstemi stemi acs afib
+    htn iddm niddm cad chf hfref hfpef ckd esrd aki dvt cva tia nstemi stemi acs afib
     svt pvd pad aaa gerd ugib lgib ibd ibs uti pid hiv aids mrsa vre sob doe pnd abd ruq luq
     rlq llq bmt sct aml cll cml mds nhl dlbcl rcc hcc nsclc sclc crc dka hhs hld osa ards ild
-    ipf bph ptx mva mvc gsw etoh ivdu ivda cabg pci ptca ppm aicd avr mvr tavr tavi ett ngt
+    ipf bph ptx mva mvc gsw etoh ivdu ivda pci ptca ppm aicd avr mvr tavr tavi ngt
     ogt cvc sbp dbp bipap cpap nrb ams sle djd pmr cpr rosc icu ccu nicu picu pacu pcp obgyn
     ivf lmp edd ciwa gcs nihss lftr lft lfts cbc bmp cmp bnp ldh tsh rbc plt ptt aptt ddimer
     pna cap hap vap pjp tbi sdh edh sah ich ivh hie nec rds bpd asd vsd tof cpam lvh
     rvh lbbb rbbb nsr pda lad lcx rca pfo iabp ecmo lvad vad crrt cvvh tpn peg
     ercp mrcp eus egd tace rfa sbrt imrt xrt chemo fna ebus vats tka tha thr tkr orif acl pcl
-    mcl lcl tfcc ddd hnp ssx prn bid tid qid npo lle rle lue rue ble bka
+    mcl lcl tfcc ddd hnp ssx bid tid qid npo lle rle lue rue ble bka
     """.split()
 )
 

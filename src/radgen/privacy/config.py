@@ -38,6 +38,9 @@ class DeidTextConfig(BaseModel):
     _columns = field_validator("column", mode="before")(comma_list)
 
 
+SHIPPED_TAGGER_STEPS = 1500  # the shipped tagger's training budget
+
+
 class TaggerTrainConfig(BaseModel):
     """How the shipped tagger was made: from the repository, ``radgen deid train --extra
     benchmarks/data/phi_tagger_extra.jsonl`` with the other defaults rebuilds it."""
@@ -61,10 +64,10 @@ class TaggerTrainConfig(BaseModel):
     batch_size: int = Field(16, ge=1)
     lr: float = Field(1e-3, gt=0)
     steps: int | None = Field(
-        1500,
+        SHIPPED_TAGGER_STEPS,
         ge=1,
-        description="Training steps (the shipped tagger: 1500; 1500 when neither"
-        " steps nor minutes is given).",
+        description=f"Training steps (the shipped tagger: {SHIPPED_TAGGER_STEPS}; also when"
+        " neither steps nor minutes is given).",
     )
     minutes: float | None = Field(None, gt=0, description="Or a time budget instead of steps.")
     checkpoint_every: int = Field(100, ge=1)
@@ -75,7 +78,6 @@ class TaggerTrainConfig(BaseModel):
         " (comma-separated): per line an object with 'text', 'spans' (lists of start, end,"
         " category) and optionally 'ignore' (lists of start, end: no loss there).",
     )
-
     threshold: float = Field(
         0.6,
         gt=0,
@@ -89,5 +91,5 @@ class TaggerTrainConfig(BaseModel):
     @model_validator(mode="after")
     def _some_budget(self) -> TaggerTrainConfig:
         if self.steps is None and self.minutes is None:
-            self.steps = 1500  # the shipped tagger's budget
+            self.steps = SHIPPED_TAGGER_STEPS
         return self

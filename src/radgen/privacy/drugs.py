@@ -25,8 +25,9 @@ _MIN_LENGTH = 4
 
 @cache
 def drug_names() -> frozenset[str]:
-    """Lower-cased drug names (one or more words), without person names; empty when the
-    package is absent (detection then behaves as it did without it)."""
+    """Lower-cased drug names (one or more words), without any that holds a person's name or
+    a word of a place name; empty when the package is absent (detection then behaves as it
+    did without it)."""
     from radgen.privacy.zones import person_names
 
     try:
