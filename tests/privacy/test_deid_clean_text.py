@@ -214,3 +214,71 @@ def test_real_radiologists_templates_keep_every_character(deid):
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
     assert len(rows) == 33
     assert [(r["name"], found(deid, r["text"])) for r in rows if found(deid, r["text"])] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "XR CHEST PA AND LATERAL\nFindings: Clear lungs.",
+        "US ABDOMEN\nLIVER: Normal.",
+        "MRI CSPINE\nFINDINGS: No cord compression.",
+        "INTERVENTION FLUORO GREAT TOE\nPROCEDURE: Joint injection.",
+        "CTPA\nIMPRESSION: No pulmonary embolism.",
+    ],
+)
+def test_exam_titles_with_modality_codes_keep_their_words(deid, text):
+    """Titles of the shape of a template's name: modality codes in capitals, and in a title
+    all in capitals a word that is no name ("CSPINE", "FLUORO") is kept."""
+    assert found(deid, text) == []
+
+
+def test_names_and_places_in_a_title_in_capitals_are_still_found(deid):
+    found_here = found(deid, "CT HEAD FOR MARGARET KOWALSKI\nFindings: Normal.")
+    assert any("KOWALSKI" in hit for hit in found_here)
+    # "US" is a modality only before a region: an agency is no examination's title
+    hits = found(deid, "US Department of Veterans Affairs, Tuskegee\nFindings: Normal.")
+    assert any("Tuskegee" in hit for hit in hits)
+
+
+def test_a_heading_of_a_clinical_part_is_no_name(deid):
+    assert found(deid, "Kidney Findings\nkidneys: A few caliceal stones at right kidney.") == []
+    assert found(deid, "Rectal Cancer Staging\nTumour: pT3a N1 M0.") == []
+    assert any("Halvorsen" in hit for hit in found(deid, "Halvorsen Findings\nkidneys: Normal."))
+
+
+@pytest.mark.parametrize("piece", ["pT3a N1 M0", "N0/N +", "ypN1", "Tis", "cT2b"])
+def test_a_tnm_stage_is_not_phi(piece):
+    text = f"Stage: {piece}."
+    span = Span(7, 7 + len(piece), PHI.NAME, "ner")
+    assert clinical_not_phi(span, text)
+    other = Span(7, 7 + len("Neumann"), PHI.NAME, "ner")
+    assert not clinical_not_phi(other, "Stage: Neumann.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NM BONE SCAN\nRADIOPHARMACEUTICAL: 740 MBq Tc-99m MDP\nFINDINGS: Normal.",
+        "PET CT\nRADIOTRACER: F-18 FDG, 370 MBq\nFINDINGS: Physiologic uptake.",
+        "US THYROID\nFINDINGS: NODULES: TI-RADS TR3.",
+        "ECHOCARDIOGRAM\nLVEF: 55-60% (Simpson biplane)\nFINDINGS: Normal.",
+        "MR KNEE\nFINDINGS: MENISCI: Intact.\nLIGAMENTS: Intact.",
+        "US OBSTETRIC\nGESTATIONAL AGE BY LMP: [ ] weeks [ ] days\nFINDINGS: Normal.",
+        "XR BONE AGE\nMETHOD: Greulich and Pyle atlas\nFINDINGS: Normal.",
+        "MR BRAIN\nFINDINGS: Foramen of Monro patent. McDonald 2017 criteria not met.",
+        "IR PICC INSERTION\nPROCEDURE: PICC via right basilic vein.",
+    ],
+)
+def test_template_fields_of_each_modality_keep_their_words(deid, text):
+    """Written for this test in the shape of a flattened template (development): nuclear
+    medicine agents and radionuclides, reporting systems, an eponymous method, a sub-field's
+    label after "FINDINGS:", a unit of time after a blank, anatomy named "of" somebody."""
+    assert found(deid, text) == []
+
+
+def test_people_named_beside_the_template_rules_are_still_found(deid):
+    assert {"Martin", "Evans"} <= set(found(deid, "Findings: Results sent to Martin and Evans."))
+    assert found(deid, "Findings: Hunt and Hess grade 3.") == []
+    assert "Halvorsen" in found(deid, "FINDINGS: Halvorsen: stable nodule.")
+    assert any("Weeks" in h for h in found(deid, "Patient: Anna Weeks\nFINDINGS: Normal."))
+    assert any("Simpson" in h for h in found(deid, "Findings: Discussed with Homer Simpson."))

@@ -46,3 +46,11 @@ def test_propagated_names_never_cut_a_protected_clinical_term(detectors):
     text = "Referring: Dr. Hodgkin\nHistory: Hodgkin lymphoma, restaging."
     out = with_propagation(text)
     assert "Hodgkin lymphoma" in out and "Dr. Hodgkin" not in out
+
+
+def test_a_surname_that_is_a_clinical_word_spreads_only_where_capitalised():
+    text = "Patient: Kidney, Hollis\nFindings: right kidney normal. Mr Kidney was told. KIDNEY."
+    spans = [Span(9, 15, PHI.NAME, "pattern")]  # "Kidney"
+    found = [text[s.start : s.end] for s in propagate_spans(text, spans)]
+    assert "kidney" not in found  # anatomy in a sentence
+    assert found.count("Kidney") == 2 and "KIDNEY" in found

@@ -43,6 +43,7 @@ CLINICAL_WORDS = frozenset(
     """
     bmi bp hr cbd svc ivc lao rao suv dwi swi adc fdg afp inr wbc crp esr prn ecg ekg psa
     flair tirads birads pirads lirads hba1c mmhg bpm egfr
+    mdp hdp mag3 psma hmpao pyp dtpa dmsa mibg maa lvef tapse biplane psv edv
     """.split()
 )
 

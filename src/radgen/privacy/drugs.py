@@ -28,7 +28,7 @@ def drug_names() -> frozenset[str]:
     """Lower-cased drug names (one or more words), without any that holds a person's name or
     a word of a place name; empty when the package is absent (detection then behaves as it
     did without it)."""
-    from radgen.privacy.zones import person_names
+    from radgen.privacy.zones import person_names, place_words
 
     try:
         path = distribution(_DISTRIBUTION).locate_file(_DATA)
@@ -37,35 +37,12 @@ def drug_names() -> frozenset[str]:
             variants = pickle.load(fh)["drug_variant_to_canonical"]
     except (PackageNotFoundError, FileNotFoundError):
         return frozenset()
-    names = person_names() | _place_words()
+    names = person_names() | place_words()
     return frozenset(
         v
         for v in variants
         if len(v) >= _MIN_LENGTH and not any(w in names for w in re.split(r"[\s\-]+", v))
     )
-
-
-def _place_words() -> set[str]:
-    """Lower-cased words of the city, state, country and street names of Faker's address
-    providers ("Cerna", "Visano" are drugs and places too)."""
-    import importlib
-    import pkgutil
-
-    import faker.providers.address as address
-
-    words: set[str] = set()
-    for module in pkgutil.iter_modules(address.__path__):
-        try:
-            provider = importlib.import_module(f"{address.__name__}.{module.name}").Provider
-        except (ImportError, AttributeError):
-            continue
-        for attr in ("cities", "city_names", "states", "countries", "street_names", "provinces"):
-            values = getattr(provider, attr, ())
-            if isinstance(values, (list, tuple)):
-                for value in values:
-                    if isinstance(value, str):
-                        words.update(w.lower() for w in re.findall(r"[^\W\d_]+", value))
-    return words
 
 
 def is_drug(piece: str) -> bool:

@@ -16,17 +16,19 @@ import re
 
 EPONYM_TERMS = frozenset(
     """
-    agatston alvarado anderson ann arbor austin arlet balthazar barcelona bethesda billroth bismuth
-    blakemore blalock bosniak breslow charnley chamberlain child clark cobb corlette cotrel
-    couinaud crowe debakey denis dobhoff dubousset edwards effendi evans fazekas ficat fisher
-    fleischner fontan frankel frey garden glasgow gleason glenn graf greenfield groshong
-    gustilo hansen harrington hartmann hawkins heimlich hess hickman hunt ilizarov insall
-    jatene kasai kellgren kirschner kommerell ladd lauge lawrence lenke levine lugano luque
-    magerl malecot marshall martin mayfield mcgregor mcrae medtronic meyerding milan mirizzi
-    modic moore mustard neer nissen norwood okuda outerbridge palmaz paprosky penrose
-    pfirrmann pleurx pugh puestow quinton ranson rastelli risser rotterdam roux salem salvati
-    sanders schatzker seldinger senning sengstaken shiley sistrunk spetzler stanford starr
-    steinmann taussig thompson todani tonnis tscherne wackenheim wallstent weber wells wiberg
+    agatston alvarado anderson ann arbor arlet austin balthazar barcelona bethesda billroth
+    bismuth blakemore blalock bosniak breslow chamberlain charnley child clark cobb corlette
+    cotrel couinaud courvoisier crowe debakey denis dobhoff dubousset edwards effendi evans
+    fazekas ficat fisher fleischner fontan frankel frey garden glasgow gleason glenn graf
+    greenfield greulich groshong gustilo hansen harrington hartmann hawkins heimlich hess
+    hickman hunt ilizarov insall jatene kasai kellgren kirschner kommerell ladd lauge lawrence
+    lenke levine lisfranc lugano luque magerl maisonneuve malecot marshall martin mayfield
+    mcdonald mcgregor mcrae medtronic meyerding milan mirizzi modic moore mustard neer nissen
+    norwood okuda outerbridge palmaz paprosky pellegrini penrose pfirrmann pleurx puestow pugh
+    pyle quinton ranson rastelli risser rotterdam roux salem salvati sanders schatzker
+    seldinger sengstaken senning shiley simpson sistrunk spetzler stanford starr steinmann
+    stieda taussig thompson tillaux todani tonnis tscherne wackenheim wallstent weber wells
+    wiberg
     """.split()
 )
 
@@ -36,11 +38,12 @@ _PART = r"[A-Z][A-Za-z'’]*"
 # noun, perhaps after an acronym ("Marshall CT score")
 _GRADE = re.compile(
     r"['’]?s?[ \t]*(?:[IV]{1,4}F?\b(?!\.)|[A-D]\d?\b(?!\.|\s+[A-Z][a-z])|\d{1,2}(?:\s*\+\s*\d)?"
-    r"(?![\d/.:-])|(?:[A-Z]{2,5}\s+)?(?i:grade|grading|type|class|classification|category|"
+    r"(?![\d/.:-])|(?:[A-Z]{2,5}\s+|(?:19|20)\d{2}\s+)?(?i:grade|grading|type|class|classification|category|"
     r"score|scale|stage|staging|criteria|index|ratio|angle|sign|system|changes|lines?|tubes?|"
     r"catheter|stent|valve|pins?|wires?|nails?|screws?|rods?|shunt|filter|sump|drains?|"
     r"procedure|operation|repair|technique|hemiarthroplasty|prosthesis|anastomosis|"
-    r"circulation|loop|limb|segments?|coma)\b)"
+    r"circulation|loop|limb|segments?|coma|biplane|method|rule|fracture|injury|lesion|"
+    r"disease|calcification|gallbladder)\b)"
 )
 # A field label naming what an eponym in its value would be ("classification:", "tube:")
 _TERM_LABEL = re.compile(
@@ -50,7 +53,7 @@ _TERM_LABEL = re.compile(
     re.I,
 )
 _EPONYM = re.compile(rf"(?<![\w'’-]){_WORD}(?:-(?:en-)?{_PART})*")
-_JOIN = re.compile(r"\s*(?:and|&|-|/)\s*$")
+_JOIN = re.compile(r"\s*(?:and|or|&|-|/)\s*$")
 # An eponym as a field's value or an item of it: right after the colon or a list separator
 _LIST_ITEM = re.compile(r"[:,/][ \t*]*$")
 
@@ -65,13 +68,34 @@ def _is_eponym(token: str) -> bool:
     return bool(parts) and all(p in EPONYM_TERMS for p in parts)
 
 
-def _joined(text: str, a: re.Match[str], b: re.Match[str], names: frozenset[str]) -> bool:
-    """Two eponyms written as one term: "Hunt and Hess", "Ficat & Arlet", or side by side
-    when one of them is no person's name ("Kellgren Lawrence"; "Martin Weber" is a name)."""
+def _joined(text: str, a: re.Match[str], b: re.Match[str], names: frozenset[str]) -> str:
+    """How two eponyms are written as one term: "term" for "Hunt and Hess grade", "Ficat &
+    Arlet", "Tillaux or Lisfranc", or side by side when one of them is no person's name
+    ("Kellgren Lawrence"; "Martin Weber" is a name); "people" for two people's names joined by
+    a word with no grade or head after them ("Martin and Evans": a term only as a clinical
+    field's value); "" when they are not joined."""
     between = text[a.end() : b.start()]
+    people = all(p in names for p in _parts(a.group(0)) + _parts(b.group(0)))
     if _JOIN.match(between) and between.strip():
-        return True
-    return between == " " and not all(p in names for p in _parts(a.group(0)) + _parts(b.group(0)))
+        if between.strip() in ("-", "/") or not people or _GRADE.match(text, b.end()):
+            return "term"
+        return "people"
+    return "term" if between == " " and not people else ""
+
+
+def _field_value(text: str, m: re.Match[str]) -> tuple[int, bool]:
+    """(where the line's colon is, whether ``m`` is a field's value or list item under a
+    label that is no PHI label)."""
+    from radgen.privacy.zones import PHI_LABEL
+
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    colon = text.find(":", line_start, m.start())
+    value = (
+        colon >= 0
+        and PHI_LABEL.search(text, line_start, colon) is None
+        and _LIST_ITEM.search(text, colon, m.start()) is not None
+    )
+    return colon, value
 
 
 def eponym_spans(text: str) -> list[tuple[int, int]]:
@@ -81,11 +105,12 @@ def eponym_spans(text: str) -> list[tuple[int, int]]:
     labelled as a person, when the label names a classification or a device ("classification:
     Bosniak") or the eponym is no person's name ("disc degeneration: Pfirrmann"). Never after
     a title ("Dr Hunt")."""
-    from radgen.privacy.zones import HONORIFICS, PHI_LABEL, person_names
+    from radgen.privacy.zones import HONORIFICS, person_names
 
     names = person_names()
     tokens = [m for m in _EPONYM.finditer(text) if _is_eponym(m.group(0))]
     joins = [_joined(text, a, b, names) for a, b in itertools.pairwise(tokens)]
+    values = [_field_value(text, m) for m in tokens]
     spans: list[tuple[int, int]] = []
     for i, m in enumerate(tokens):
         line_start = text.rfind("\n", 0, m.start()) + 1
@@ -93,15 +118,14 @@ def eponym_spans(text: str) -> list[tuple[int, int]]:
         if titled and titled.group(1).lower() in HONORIFICS:
             continue  # "Dr Hunt", "Mr Weber": a person, whatever follows
         parts = _parts(m.group(0))
-        colon = text.find(":", line_start, m.start())
-        value = (  # a field's value or list item, under a label that is no PHI label
-            colon >= 0
-            and PHI_LABEL.search(text, line_start, colon) is None
-            and _LIST_ITEM.search(text, colon, m.start()) is not None
-        )
+        colon, value = values[i]
         labelled = value and _TERM_LABEL.search(text, line_start, colon) is not None
         unnamed_value = value and not any(p in names for p in parts)
-        joined = (i > 0 and joins[i - 1]) or (i < len(joins) and joins[i])
+        joined = any(
+            joins[k] == "term" or (joins[k] == "people" and (values[k][1] or values[k + 1][1]))
+            for k in (i - 1, i)
+            if 0 <= k < len(joins)
+        )
         compound = len(parts) > 1 and not all(p in names for p in parts)
         modified = re.search(r"\b(?:modified|revised)\s+$", text[line_start : m.start()], re.I)
         grade = _GRADE.match(text, m.end())

@@ -22,6 +22,7 @@ from radgen.privacy.patterns import LATIN_STREET_KINDS
 from radgen.privacy.spans import PHI, Span
 from radgen.privacy.zones import (
     PHI_LABEL,
+    SECTION,
     clinical_word,
     exam_title_at,
     is_safe_word,
@@ -57,7 +58,13 @@ COUNTED = re.compile(
 NOT_PHI_PIECES = re.compile(
     r"X{3,}(?![A-Za-z])|_{2,}|\b[CTLS]\d{1,2}(?:-[CTLS]?\d{1,2})?\b|\bx\d{1,2}\b"
     r"|\b(?:YYYY|YY|MM|DD|HH)(?:[-/.:](?:YYYY|YY|MM|DD|HH|SS))+\b"  # a blank form's "YYYY-MM-DD"
-    r"|\bICD-?(?:9|10|11|O)(?:-(?:CM|PCS|\d))?\b",  # a coding system's name, not a code
+    r"|\bICD-?(?:9|10|11|O)(?:-(?:CM|PCS|\d))?\b"  # a coding system's name, not a code
+    # a TNM stage ("pT3a", "N0", "M1", "N+", "ypN1"): a tumour's, no person's
+    r"|\b(?:y?[cpr])?(?-i:[TNM])(?:[0-4][a-c]?|is|x|X)\b|\b(?-i:N)\s?\+"
+    # a radionuclide ("Tc-99m", "F-18", "I-131", "99mTc") and a reporting system ("TI-RADS")
+    r"|\b(?:(?:Tc-?99m|F-?18|I-?12[35]|I-?131|Ga-?6[78]|In-?111|Tl-?201|Xe-?133|Rb-?82|"
+    r"Lu-?177|Y-?90|Zr-?89|Cu-?64|Ra-?223|Sm-?153|Sr-?89|C-?11|N-?13|O-?15|Kr-?81m)|"
+    r"99mTc|18F|68Ga|111In|123I|131I|177Lu|201Tl)\b|\b[A-Z][A-Za-z]{0,4}-?RADS\b",
     re.I,
 )
 # Places larger than a state (Safe Harbor removes only smaller ones): "North America"
@@ -245,6 +252,9 @@ def clinical_not_phi(span: Span, text: str) -> bool:
         if unmasked != piece and _scraps(unmasked):
             return True  # "___:00", "4XXXX": digits left beside an earlier mask
         piece = unmasked
+        dose = re.search(r"\d+(?:[.,]\d+)?\s*$", piece)
+        if dose and unit_follows(text, span.end):
+            piece = piece[: dose.start()]  # "F-18 FDG, 370" [MBq]: the dose is a measurement
         if span.source == "ner" and _camel_case(piece.strip()):
             return True
     if (
@@ -387,7 +397,10 @@ def _line_of(span: Span, text: str) -> tuple[int, int]:
 def _label_parts(word: str) -> tuple[bool, bool]:
     """(every part is a label part, some part is a word rather than an acronym)."""
     parts = _word_parts(word)
-    worded = [is_safe_word(p, strict=True) or PHI_LABEL.fullmatch(p) is not None for p in parts]
+    worded = [
+        is_safe_word(p, strict=True) or PHI_LABEL.fullmatch(p) is not None or clinical_word(p)
+        for p in parts
+    ]  # "KIDNEYS:", "MENISCI:" label a clinical field, though "Kidney" is also a surname
     acronym = [re.fullmatch(r"[A-Z]{1,4}", p) is not None for p in parts]
     return all(w or a for w, a in zip(worded, acronym, strict=True)), any(worded)
 
@@ -398,6 +411,9 @@ def is_field_label(span: Span, text: str) -> bool:
     5123870", "E-MAIL: ..."). A label names the field; the value after the colon is PHI. A
     name used as a label ("John Smith: 45M") or initials alone ("JS:") are no label words."""
     lead = _LINE_LEAD.match(text, _line_of(span, text)[0]).end()
+    section = SECTION.match(text[lead : span.start])
+    if section and section.group(0).rstrip().endswith(":"):
+        lead += section.end()  # "FINDINGS: MENISCI: ...": a sub-field's label after its section's
     segment = text[lead : span.start]
     if lead > span.start or re.search(r"[\d:]", segment):
         return False
@@ -451,11 +467,13 @@ def _heading_word(word: str) -> bool:
     )
 
 
-# Words that name a document or its part: a heading holds one ("NURSE'S HANDOVER NOTE")
+# Words that name a document or its part: a heading holds one ("NURSE'S HANDOVER NOTE",
+# "Kidney Findings", "Rectal Cancer Staging")
 DOCUMENT_WORDS = frozenset(
     "note notes report checklist form summary letter review overread handover referral"
     " request consent claim details information record sheet list log entry submission"
-    " addendum results assessment plan screening invoice minutes memo".split()
+    " addendum results assessment plan screening invoice minutes memo findings impression"
+    " conclusion technique staging template protocol".split()
 )
 
 

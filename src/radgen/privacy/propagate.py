@@ -7,7 +7,9 @@ in it, so every other whole-word occurrence of a found name or place token (any 
 every repeat of a found identifier or number is redacted too (the consistency step of MIST
 and Philter-style pipelines). Only distinctive tokens travel: a token that is clinical
 vocabulary or a frequent English word ("White", "Young", "Read") is never propagated, so a
-false hit cannot spread.
+false hit cannot spread. A surname that is also a clinical word ("Kidney", "Stone") spreads
+only to capitalised occurrences: "the right kidney" in a sentence is anatomy, whoever is
+called Kidney.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import re
 
 from radgen.privacy.spans import PHI, Span
-from radgen.privacy.zones import HONORIFICS, is_safe_word
+from radgen.privacy.zones import HONORIFICS, clinical_word, is_safe_word
 
 _NAME_TOKEN = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*")
 _CREDENTIALS = frozenset("md do phd rn np pa dds mbbs frcr frcp facr jr sr ii iii iv".split())
@@ -56,7 +58,11 @@ def propagate_spans(text: str, spans: list[Span]) -> list[Span]:
             continue
         alternatives = "|".join(re.escape(n) for n in sorted(tokens, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w'’-])(?:{alternatives})(?![\w])", re.I)
-        out += [Span(m.start(), m.end(), category, "propagated") for m in pattern.finditer(text)]
+        out += [
+            Span(m.start(), m.end(), category, "propagated")
+            for m in pattern.finditer(text)
+            if m.group(0)[0].isupper() or not clinical_word(m.group(0))
+        ]
     for value, category in verbatim.items():
         pattern = re.compile(rf"(?<![\w]){re.escape(value)}(?![\w])")
         out += [Span(m.start(), m.end(), category, "propagated") for m in pattern.finditer(text)]

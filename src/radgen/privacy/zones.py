@@ -63,9 +63,16 @@ HEADS = (
     r"histiocytosis|injury|ligament|pacemaker|icd|needle|basket|bypass|port|line|space|"
     r"effect|phenomenon|angle|ring|body|bodies|cell|cells|node|changes|type|stage|artery"
 )
+# Anatomy named "of" somebody ("foramen of Monro", "pouch of Douglas", "ampulla of Vater")
+_OF_HEADS = (
+    r"foramen|foramina|pouch|ligament|circle|vein|sphincter|canal|space|islets?|loop|ampulla|"
+    r"duct|angle|organ|triangle|fossa|bursa|tract|cave|fissure|fascia|capsule|tubercle|plexus|"
+    r"recess|node|crypts?|glands?|aqueduct|ring"
+)
 PROTECTED = re.compile(
     rf"\b(?:non-)?(?:[A-Z][A-Za-z'’]+(?:-[A-Z][A-Za-z'’]+)*|[A-Z])(?:\s+(?:[A-Z][a-z'’]+"
     rf"(?:-[A-Z][a-z'’]+)*|[A-Z]))?(?:['’]s)?(?:\s+[a-z]+)?\s+(?:{HEADS})\b"
+    rf"|\b(?i:{_OF_HEADS})\s+of\s+(?!(?i:{'|'.join(sorted(HONORIFICS))})\b)[A-Z][a-z'’]+\b"
 )
 
 
@@ -120,6 +127,30 @@ def person_names() -> frozenset[str]:
     for loc in EXTRA_NAME_LOCALES:
         names |= _locale_names(loc) - frequent
     return frozenset(names)
+
+
+@cache
+def place_words() -> frozenset[str]:
+    """Lower-cased words of the city, state, country and street names of Faker's address
+    providers ("Kingston", "Cerna")."""
+    import importlib
+    import pkgutil
+
+    import faker.providers.address as address
+
+    words: set[str] = set()
+    for module in pkgutil.iter_modules(address.__path__):
+        try:
+            provider = importlib.import_module(f"{address.__name__}.{module.name}").Provider
+        except (ImportError, AttributeError):
+            continue
+        for attr in ("cities", "city_names", "states", "countries", "street_names", "provinces"):
+            values = getattr(provider, attr, ())
+            if isinstance(values, (list, tuple)):
+                for value in values:
+                    if isinstance(value, str):
+                        words.update(w.lower() for w in re.findall(r"[^\W\d_]+", value))
+    return frozenset(words)
 
 
 def _asset_texts(*paths: str) -> list[str]:
@@ -329,8 +360,14 @@ def _cut_last_word(tok: str, text: str, end: int) -> bool:
 # surnames ("Bones", "Doppler"); any other word in it is still checked.
 EXAM_TITLE = re.compile(
     r"\b(?:CT|MRI?|MRA|ultrasound|sonograph\w*|x-?rays?|radiograph\w*|PET(?:-CT)?|SPECT|"
-    r"scintigraph\w*|mammogra\w*|fluoroscop\w*|angiogra\w*|echocardiogra\w*|DEXA|doppler|"
-    r"nuclear medicine|barium)\b",
+    r"scintigraph\w*|mammo\w*|fluoro\w*|angiogra\w*|echocardiogra\w*|DEXA|doppler|"
+    r"nuclear medicine|barium|tomosynthesis|(?:veno|arthro|myelo|uro|cholangio)gra\w*|"
+    # modality codes in capitals ("XR CHEST", "CTPA", "MRCP"); "US" only before a region, as
+    # "US Army" or "US Department of Veterans Affairs" is no examination
+    r"(?-i:XR|DX|NM|IR|CTA|CTPA|CTU|CTC|MRCP|MRV|DXA|IVU|KUB|HSG)|"
+    r"(?-i:US)(?=[ \t_]+(?:abdomen|abdominal|pelvi[cs]|renal|kidneys?|liver|thyroid|neck|"
+    r"breasts?|scrot\w*|testes|carotids?|doppler|obstetric|OB|upper|lower|soft|guided|chest|"
+    r"hip|shoulder|knee|groin|appendix|bladder|venous|arterial)\b))\b",
     re.I,
 )
 
@@ -347,6 +384,14 @@ def exam_title_at(text: str, pos: int) -> bool:
     return _exam_title(text[start : len(text) if end < 0 else end])
 
 
+def _capitals_line(text: str, pos: int) -> bool:
+    """Whether the line holding ``pos`` has no lower-case letter."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start : len(text) if end < 0 else end]
+    return not any(c.islower() for c in line)
+
+
 def _exam_title(line: str) -> bool:
     return (
         len(line.split()) <= 10
@@ -357,12 +402,16 @@ def _exam_title(line: str) -> bool:
 
 
 def clinical_word(tok: str) -> bool:
-    """In the clinical vocabulary, alone, as a plural or after a prefix ("microlobulated"),
-    even when it is also a surname."""
+    """In the clinical vocabulary, alone, as a plural (Latin ones of six letters or more too:
+    "menisci", "vertebrae"; not "Mae") or after a prefix ("microlobulated"), even when it is
+    also a surname."""
     word = tok.strip(".'’-").lower()
+    vocabulary = clinical_vocabulary()
     return (
-        word in clinical_vocabulary()
-        or (word.endswith("s") and word[:-1] in clinical_vocabulary())
+        word in vocabulary
+        or (word.endswith("s") and word[:-1] in vocabulary)
+        or (len(word) >= 6 and word.endswith("i") and word[:-1] + "us" in vocabulary)
+        or (len(word) >= 6 and word.endswith("ae") and word[:-1] in vocabulary)
         or prefixed_clinical(word)
     )
 
@@ -382,10 +431,26 @@ def prefixed_clinical(word: str) -> bool:
     return len(rest) >= 5 and rest in clinical_vocabulary() and word not in person_names()
 
 
-def _title_word(tok: str) -> bool:
+def _title_word(tok: str, capitals: bool) -> bool:
     """A word an exam title may hold: clinical ("Bones", "Doppler"), or written in lower case
-    and no person's name ("in a neonate"); a capitalised non-clinical word is still checked."""
-    return clinical_word(tok) or (tok.islower() and tok not in person_names())
+    and no person's name ("in a neonate"); a capitalised non-clinical word is still checked.
+    In a title written all in capitals ("INTERVENTION FLUORO GREAT TOE") case says nothing, so
+    any word that is neither a person's name nor a word of a place name is kept."""
+    word = tok.lower()
+    if clinical_word(tok):
+        return True
+    if tok.islower():
+        return word not in person_names()
+    return capitals and word not in person_names() and word not in place_words()
+
+
+_TIME_UNITS = frozenset("hours days weeks months years".split())
+
+
+def _counted_time(tok: str, text: str, start: int) -> bool:
+    """A unit of time after a number or a template's blank ("[ ] weeks", "6 weeks"): "Weeks"
+    is also a surname."""
+    return tok.lower() in _TIME_UNITS and text[:start].rstrip()[-1:] in tuple("0123456789])_")
 
 
 def zone_spans(text: str) -> list[Span]:
@@ -398,21 +463,27 @@ def zone_spans(text: str) -> list[Span]:
         flagged = []
         words = [m.group(0).rstrip(".,;:") for m in tokens]
         title = exam_title_at(text, a)
+        capitals = title and _capitals_line(text, a)
         for j, m in enumerate(tokens):
             tok = words[j]
             digits = sum(c.isdigit() for c in tok)
             if tok[:1].isdigit():
                 unit = digits >= 3 and unit_follows(text, m.start() + len(tok))
                 flagged.append(digits >= 3 and not unit)  # "120 ml" is a measurement
-            elif _initials(tok, text, m) or digits >= 3:
+            elif title and EXAM_TITLE.fullmatch(tok):
+                flagged.append(False)  # a modality code in a title ("IR", "XR")
+            elif digits >= 3 or (
+                _initials(tok, text, m) and not (capitals and is_safe_word(tok, strict=True))
+            ):  # initials; in a title in capitals, "TOE" is a word
                 flagged.append(True)
             else:
                 safe = (
                     is_safe_word(tok)
                     or _in_clinical_phrase(words, j)
                     or medical_word_form(tok)
-                    or (title and _title_word(tok))
+                    or (title and _title_word(tok, capitals))
                     or MEASUREMENT_UNIT.fullmatch(tok) is not None
+                    or _counted_time(tok, text, m.start())
                 )
                 flagged.append(not safe and not _cut_last_word(tok, text, m.end()))
         for j, m in enumerate(tokens):  # initials beside a flagged word: "John A. Smith"
