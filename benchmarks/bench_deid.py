@@ -342,14 +342,16 @@ def main() -> None:
             " Mrs, Mme...) ignored like an age under 90 (Safe Harbor does not count titles and"
             " radgen keeps them). That rule was added after E's sheets showed titles inside gold"
             " names and after B's generator code was seen to write 'Dr' inside its gold names"
-            " (the code, not B's misses). Changed since the B run of 2026-12-03 13:52"
-            " (bb7aec8, 1c5140e): rules for real radiologists' template text (drug names from a"
-            " registry dictionary, Hounsfield units, durations, a guideline's year, pick lists,"
-            " template variables, clinical shorthand in capitals, anatomical adjectives), read"
-            " on the mdvthu templates and a second public set (development). This is the"
-            " second B run of that round: the first (8c7fb98) lost ages and dates, whose causes"
-            " were found in development sets A and D and by reading the rules, not by reading"
-            " B's misses.",
+            " (the code, not B's misses). Changed since the B run of a58e082 (2026-12-03):"
+            " rules for template-shaped text of every modality (modality codes in exam titles,"
+            " titles in capitals, report-part headings, TNM stages, radionuclides, reporting"
+            " systems, nuclear medicine agents, sub-field labels after 'FINDINGS:', Latin"
+            " plurals, anatomy named 'of' somebody, more eponyms), read on the three public"
+            " template sets flattened the way the bundled templates are and on template fields"
+            " written for the tests (development); a surname that is a clinical word now"
+            " spreads only to capitalised occurrences, and two people's names joined by 'and'"
+            " are a term only before a grade or as a clinical field's value. The held-out"
+            " templates were not read. First B run of that round.",
         },
     )
 
