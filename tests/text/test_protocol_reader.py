@@ -199,3 +199,49 @@ def test_cli_trains_a_reader_on_your_examples_and_advises_without_it(tmp_path, c
         "text", "protocol", "--request", "67M, cochlear I, 1st seizure, recovered", "--no-reader"
     )
     assert code == 0 and "MRI" in text
+
+
+@pytest.mark.parametrize(
+    ("request_text", "fact"),
+    [
+        (
+            "58M, ?PE. His mother had an anaphylactic reaction to iodinated contrast.",
+            "contrast_reaction",
+        ),
+        ("34F, hx of pregnancy 3 years ago, RLQ pain, ?appendicitis", "pregnant"),
+        ("45F, ?renal colic, previous pregnancy in 2019", "pregnant"),
+        ("40M, ?appendicitis; his wife is 20 weeks pregnant", "pregnant"),
+    ],
+)
+def test_a_relatives_or_a_past_fact_is_set_aside_and_the_reader_cannot_add_it(request_text, fact):
+    """ConText's experiencer and temporality, narrowly: the fact is shown to confirm, and
+    neither the rules nor a reader that reads it assume it."""
+    condition = {"pregnant": "pregnant", "contrast_reaction": "iodinated_contraindicated"}[fact]
+    advisor = ProtocolAdvisor(condition_reader=FixedReader(fact, condition))
+    advice = advisor.advise(request_text)
+    assert not advice.facts.has(condition) and fact in advice.facts.set_aside
+    assert any("not assumed" in w and "confirm it" in w for w in advice.warnings)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "condition"),
+    [
+        ("30F, ?appendicitis. Her mother says she is 20 weeks pregnant.", "pregnant"),
+        ("29F, ?PE, history of pregnancy-induced hypertension, now 30 weeks pregnant", "pregnant"),
+        (
+            "40F, ?PE; her mother had a contrast reaction and so did she: anaphylaxis to iodinated contrast in 2019",
+            "iodinated_contraindicated",
+        ),
+        ("38F, previous pregnancy loss, now 8 weeks pregnant, ?appendicitis", "pregnant"),
+    ],
+)
+def test_the_patients_own_fact_beside_a_relative_or_a_past_one_is_still_read(
+    request_text, condition
+):
+    facts = parse_request(request_text)
+    assert facts.has(condition), facts.evidence
+
+
+def test_not_currently_pregnant_is_a_stated_no():
+    facts = parse_request("45F, ?renal colic; previous pregnancy in 2019, not currently pregnant")
+    assert facts.pregnancy_stated and not facts.pregnant

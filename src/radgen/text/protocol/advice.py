@@ -468,12 +468,17 @@ def _warnings(exam: ExamSpec, facts: Facts, entry: Entry) -> list[str]:
 
 
 def _reader_warnings(facts: Facts) -> list[str]:
-    """One line per fact only the learned reader read: the answer assumes it; confirm it."""
+    """One line per fact only the learned reader read (the answer assumes it), and per fact
+    set aside as a relative's or a past one (the answer does not): confirm each."""
     from radgen.text.protocol.reader import FACT_WORDS
 
     return [
         f"{FACT_WORDS[fact]} assumed, {evidence}; the rules did not read it: confirm it"
         for fact, evidence in facts.read_by_reader.items()
+    ] + [
+        f"{FACT_WORDS[fact]} not assumed: '{evidence}' reads as a relative's or a past one;"
+        " confirm it"
+        for fact, evidence in facts.set_aside.items()
     ]
 
 

@@ -4,6 +4,7 @@ user file that adds or overrides entries by id."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -120,16 +121,20 @@ def find_unnegated(
     negatable: bool = True,
     unless: str | None = None,
     open_lists: bool = True,
+    skip: Callable[[str, re.Match[str]], bool] | None = None,
 ) -> re.Match[str] | None:
     """The first match of ``pattern`` that its own clause does not negate ("no locking",
     "not pregnant", "without red flags" do not count) and that holds no match of ``unless``
     (a reaction to MRI contrast is no iodinated allergy; a later match still counts).
     ``open_lists=False`` keeps a match inside an open list after a negation: a safety fact in
-    "no wind, gout, acute kidney injury" is read, since missing it is the harmful error."""
+    "no wind, gout, acute kidney injury" is read, since missing it is the harmful error.
+    ``skip`` drops a match for another reason (somebody else's, or a past one)."""
     for m in re.finditer(pattern, text, re.I):
         if negatable and _negated(text, m, open_lists):
             continue
         if unless and re.search(unless, m.group(0), re.I):
+            continue
+        if skip is not None and skip(text, m):
             continue
         return m
     return None

@@ -194,8 +194,8 @@ class ConditionReader:
 def left_open(fact: str, facts: Facts) -> bool:
     """Whether the rules leave ``fact`` open: they did not set its condition, and the request
     does not rule it out in words they read."""
-    if facts.has(READER_FACTS[fact]):
-        return False
+    if facts.has(READER_FACTS[fact]) or fact in facts.set_aside:
+        return False  # read already, or read as a relative's or a past one
     if fact == "pregnant":
         age_fits = facts.age_years is None or 10 <= facts.age_years <= 55
         return not facts.pregnancy_stated and facts.sex != "male" and age_fits

@@ -57,11 +57,55 @@ PREGNANT = (
     r"(?:is\s+|are\s+)?due\b"
 )
 NOT_PREGNANT = (
-    r"\b(?:not|non)[\s-]*pregnan\w*|pregnancy test (?:\w+ ){0,2}(?:was |is )?negative|"
+    r"\b(?:not|non)[\s-]*(?:(?:currently|presently|now)\s+)?pregnan\w*|"
+    r"pregnancy test (?:\w+ ){0,2}(?:was |is )?negative|"
     r"negative pregnancy test"
     # a form's field left empty: "Pregnancy: Not applicable", "**Pregnancy:** N/A"
     r"|\bpregnan\w*\W{0,4}:\W{0,4}(?:not applicable|n/?a|no|none|negative)\b"
 )
+# A pregnancy in the past (ConText's "historical"): "previous pregnancy", "hx of pregnancy 3
+# years ago", "pregnancy in 2019". Not "history of pregnancy-induced hypertension": a
+# compound may name the present pregnancy's complication.
+PAST_PREGNANCY = (
+    r"\b(?:previous|prior|past|earlier|former|history\s+of|hx\s+of|h/o)\s+(?:\w+\s+)?"
+    r"(?:pregnancy|pregnancies)\b(?!-)"
+    r"|\b(?:pregnancy|pregnancies)\s+(?:\w+\s+){0,3}?(?:\d+|a|one|two|three|four|five|six|"
+    r"seven|eight|nine|ten|several|many)\s+(?:years?|yrs?|months?)\s+ago\b"
+    r"|\b(?:pregnancy|pregnancies)\s+in\s+(?:19|20)\d{2}\b"
+)
+# Somebody else's fact (ConText's "experiencer"): a relative as the subject of the clause
+# ("his mother had a reaction to contrast", "her sister is pregnant"), or a family history.
+# Narrow on purpose: "her mother says she is pregnant" stays the patient's (see other_person).
+RELATIVE_SUBJECT = (
+    r"\b(?:(?:his|her|their|the\s+patient['’]s|patient['’]s|pt['’]s)\s+)(?:mother|father|mum|"
+    r"mom|dad|sister|brother|son|daughter|wife|husband|partner|aunt|uncle|grandmother|"
+    r"grandfather|grandma|grandpa|cousin|twin|sibling|niece|nephew)\s+"
+    r"(?:(?:also|previously|once|apparently|reportedly)\s+)?"
+    r"(?:had|has|reacted|developed|suffered|experienced|got|is|was)\b"
+    r"|\bfamily\s+history\s+of\b|\bFHx?\b"
+)
+_PATIENT_AGAIN = r"\b(?:she|he|the\s+patient|patient|pt)\b"
+
+
+def other_person(text: str, m: re.Match[str]) -> bool:
+    """Whether match ``m`` is a relative's: in the same sentence after a relative as the
+    subject, with no mention of the patient between ("her mother says she..." is hers)."""
+    start = max(text.rfind(c, 0, m.start()) for c in ".;!?\n") + 1
+    for r in re.finditer(RELATIVE_SUBJECT, text[start : m.start()], re.I):
+        if not re.search(_PATIENT_AGAIN, text[start + r.end() : m.start()], re.I):
+            return True
+    return False
+
+
+def _not_set_aside(text: str, m: re.Match[str]) -> bool:
+    return not (past_pregnancy(text, m) or other_person(text, m))
+
+
+def past_pregnancy(text: str, m: re.Match[str]) -> bool:
+    """Whether a pregnancy match lies inside a past pregnancy ("previous pregnancy")."""
+    return any(p.start() <= m.start() < p.end() for p in re.finditer(PAST_PREGNANCY, text, re.I))
+
+
 EGFR = (
     r"\b(?:e?GFR|creatinine clearance|CrCl|glomerular filtration rate)\)?\s*"
     # "eGFR blood test came back at 14", "eGFR around 20"
@@ -316,23 +360,33 @@ MALE = r"\b(?:man|male|boy|gentleman|he|his|\d{1,2}\s?[MB])\b"
 FEMALE = r"\b(?:woman|female|girl|lady|she|her|\d{1,2}\s?[FG]|pregnan\w*)\b"
 
 
-def iodinated_reaction(text: str) -> re.Match[str] | None:
+def iodinated_reaction(text: str, somebody_else: bool = False) -> re.Match[str] | None:
     """A stated reaction to iodinated contrast (one to MRI contrast is none). Safety facts
-    are read even inside an open list after a negation (see ``find_unnegated``)."""
+    are read even inside an open list after a negation (see ``find_unnegated``). A relative's
+    reaction is none; ``somebody_else`` finds such a one instead."""
+
+    def skip(t: str, m: re.Match[str]) -> bool:
+        return other_person(t, m) != somebody_else
+
     return find_unnegated(
-        IODINATED_ALLERGY, text, unless=r"gadolinium|\bMRI?\b", open_lists=False
+        IODINATED_ALLERGY,
+        text,
+        unless=r"gadolinium|\bMRI?\b",
+        open_lists=False,
+        skip=skip,
     ) or find_unnegated(
         REACTION_NEAR_CONTRAST,
         text,
         unless=r"gadolinium|\bMRI?\b|\bno\s+(?:\w+\s+)?(?:reaction|problem|issue|allerg)|without|"
         r"tolerat|\bnever\s+react|" + OTHER_ALLERGEN,
         open_lists=False,
+        skip=skip,
     )
 
 
 def gadolinium_reaction(text: str) -> re.Match[str] | None:
     """A stated reaction to gadolinium."""
-    return find_unnegated(GADOLINIUM_ALLERGY, text, open_lists=False)
+    return find_unnegated(GADOLINIUM_ALLERGY, text, open_lists=False, skip=other_person)
 
 
 def kidney_failure(text: str) -> re.Match[str] | None:
@@ -367,6 +421,12 @@ class Facts(BaseModel):
     read_by_reader: dict[str, str] = Field(
         default_factory=dict,
         description="Facts the learned reader added (the rules did not read them): to confirm",
+    )
+    set_aside: dict[str, str] = Field(
+        default_factory=dict,
+        description="Safety facts the request states of somebody else or of the past (a"
+        " relative's contrast reaction, a previous pregnancy), by reader fact: not the"
+        " patient's now, so not assumed (the learned reader may not add them back); to confirm",
     )
 
     def has(self, condition: str) -> bool:
@@ -415,10 +475,21 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
         conditions["elderly"] = age_text or "elderly"
     not_pregnant = bool(re.search(NOT_PREGNANT, text, re.I))
     # safety facts are read even inside an open list after a negation (see find_unnegated)
-    if not not_pregnant and (m := find_unnegated(PREGNANT, text, open_lists=False)):
+    if not not_pregnant and (
+        m := find_unnegated(
+            PREGNANT,
+            text,
+            open_lists=False,
+            skip=lambda t, m: past_pregnancy(t, m) or other_person(t, m),
+        )
+    ):
         conditions["pregnant"] = m.group(0)
     facts.pregnant = "pregnant" in conditions
     facts.pregnancy_stated = facts.pregnant or not_pregnant
+    if not facts.pregnancy_stated and (
+        m := find_unnegated(PREGNANT, text, open_lists=False, skip=_not_set_aside)
+    ):
+        facts.set_aside["pregnant"] = m.group(0)
     if m := re.search(EGFR, text, re.I) or re.search(KIDNEY_PERCENT, text, re.I):
         facts.egfr = float(m.group(1))
         if facts.egfr < 30:
@@ -427,6 +498,8 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
         conditions["iodinated_contraindicated"] = m.group(0)
     if m := iodinated_reaction(text):
         conditions["iodinated_contraindicated"] = m.group(0)
+    elif m := iodinated_reaction(text, somebody_else=True):
+        facts.set_aside["contrast_reaction"] = m.group(0)
     if m := gadolinium_reaction(text):
         conditions["gadolinium_contraindicated"] = m.group(0)
     if (m := find_unnegated(MRI_UNSAFE, text, open_lists=False)) and (
