@@ -13,6 +13,7 @@ from radgen.errors import RadgenError
 from radgen.text.protocol.advice import ProtocolAdvisor
 from radgen.text.protocol.config import ReaderTrainConfig
 from radgen.text.protocol.reader import (
+    READER_FACTS,
     ConditionReader,
     ReadFact,
     add_read_facts,
@@ -211,12 +212,14 @@ def test_cli_trains_a_reader_on_your_examples_and_advises_without_it(tmp_path, c
         ("34F, hx of pregnancy 3 years ago, RLQ pain, ?appendicitis", "pregnant"),
         ("45F, ?renal colic, previous pregnancy in 2019", "pregnant"),
         ("40M, ?appendicitis; his wife is 20 weeks pregnant", "pregnant"),
+        ("60M, ?PE; his father is on dialysis.", "kidney"),
+        ("55F, first seizure; her husband has a pacemaker.", "mri_device"),
     ],
 )
 def test_a_relatives_or_a_past_fact_is_set_aside_and_the_reader_cannot_add_it(request_text, fact):
     """ConText's experiencer and temporality, narrowly: the fact is shown to confirm, and
     neither the rules nor a reader that reads it assume it."""
-    condition = {"pregnant": "pregnant", "contrast_reaction": "iodinated_contraindicated"}[fact]
+    condition = READER_FACTS[fact]
     advisor = ProtocolAdvisor(condition_reader=FixedReader(fact, condition))
     advice = advisor.advise(request_text)
     assert not advice.facts.has(condition) and fact in advice.facts.set_aside
@@ -233,6 +236,8 @@ def test_a_relatives_or_a_past_fact_is_set_aside_and_the_reader_cannot_add_it(re
             "iodinated_contraindicated",
         ),
         ("38F, previous pregnancy loss, now 8 weeks pregnant, ?appendicitis", "pregnant"),
+        ("55F, first seizure; she has a pacemaker, like her husband.", "mri_contraindicated"),
+        ("70M, ?PE, on dialysis; his brother is too.", "iodinated_contraindicated"),
     ],
 )
 def test_the_patients_own_fact_beside_a_relative_or_a_past_one_is_still_read(

@@ -389,9 +389,15 @@ def gadolinium_reaction(text: str) -> re.Match[str] | None:
     return find_unnegated(GADOLINIUM_ALLERGY, text, open_lists=False, skip=other_person)
 
 
-def kidney_failure(text: str) -> re.Match[str] | None:
-    """Stated kidney failure or injury in words (an eGFR or percentage is read apart)."""
-    return find_unnegated(KIDNEY_FAILURE, text, open_lists=False)
+def kidney_failure(text: str, somebody_else: bool = False) -> re.Match[str] | None:
+    """Stated kidney failure or injury in words (an eGFR or percentage is read apart); a
+    relative's is none (``somebody_else`` finds such a one instead)."""
+    return find_unnegated(
+        KIDNEY_FAILURE,
+        text,
+        open_lists=False,
+        skip=lambda t, m: other_person(t, m) != somebody_else,
+    )
 
 
 class Facts(BaseModel):
@@ -496,16 +502,24 @@ def parse_request(request: str, extra_conditions: tuple[str, ...] = ()) -> Facts
             conditions["iodinated_contraindicated"] = m.group(0)
     if m := kidney_failure(text):
         conditions["iodinated_contraindicated"] = m.group(0)
+    elif m := kidney_failure(text, somebody_else=True):
+        facts.set_aside["kidney"] = m.group(0)
     if m := iodinated_reaction(text):
         conditions["iodinated_contraindicated"] = m.group(0)
     elif m := iodinated_reaction(text, somebody_else=True):
         facts.set_aside["contrast_reaction"] = m.group(0)
     if m := gadolinium_reaction(text):
         conditions["gadolinium_contraindicated"] = m.group(0)
-    if (m := find_unnegated(MRI_UNSAFE, text, open_lists=False)) and (
+    if (m := find_unnegated(MRI_UNSAFE, text, open_lists=False, skip=other_person)) and (
         re.search(NOT_MRI_SAFE, text, re.I) or not re.search(MRI_OK, text, re.I)
     ):
         conditions["mri_contraindicated"] = m.group(0)
+    elif not m and (
+        m := find_unnegated(
+            MRI_UNSAFE, text, open_lists=False, skip=lambda t, m: not other_person(t, m)
+        )
+    ):
+        facts.set_aside["mri_device"] = m.group(0)  # "his wife has a pacemaker"
     facts.mri_safe_stated = bool(re.search(MRI_OK, text, re.I)) and not re.search(
         NOT_MRI_SAFE, text, re.I
     )
