@@ -377,19 +377,21 @@ EXAM_TITLE = re.compile(
 _LABELLED = re.compile(rf"{PHI_LABEL.pattern}[ \t]*[:#]", re.I)
 
 
-def exam_title_at(text: str, pos: int) -> bool:
-    """Whether the line holding ``pos`` is an examination's title."""
+def _line_at(text: str, pos: int) -> str:
+    """The line holding ``pos``."""
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
-    return _exam_title(text[start : len(text) if end < 0 else end])
+    return text[start : len(text) if end < 0 else end]
+
+
+def exam_title_at(text: str, pos: int) -> bool:
+    """Whether the line holding ``pos`` is an examination's title."""
+    return _exam_title(_line_at(text, pos))
 
 
 def _capitals_line(text: str, pos: int) -> bool:
     """Whether the line holding ``pos`` has no lower-case letter."""
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    line = text[start : len(text) if end < 0 else end]
-    return not any(c.islower() for c in line)
+    return not any(c.islower() for c in _line_at(text, pos))
 
 
 def _exam_title(line: str) -> bool:
